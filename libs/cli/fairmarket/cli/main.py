@@ -1,1 +1,21 @@
-"""Command-line entry point."""
+"""The `fairmarket` command: one typer app, each command group in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from fairmarket.cli import ops, up
+
+app = typer.Typer(
+    name="fairmarket",
+    help="fairmarket: fair market values for collectibles from real market evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+app.command("up")(up.up)
+ops.register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

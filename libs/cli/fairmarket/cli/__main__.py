@@ -1,0 +1,3 @@
+from fairmarket.cli.main import app
+
+app()

@@ -1,0 +1,37 @@
+"""Async SQLAlchemy engine and sessions, one schema per service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+
+def make_engine(url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
+    """An engine whose connections resolve unqualified names in the service's schema.
+
+    Tables are declared with an explicit schema anyway; the search_path only keeps
+    ad-hoc SQL honest.
+    """
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"server_settings": {"search_path": f"{schema},public"}},
+    )
+
+
+@asynccontextmanager
+async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One unit of work: state changes, inbox claims and outbox rows commit together."""
+    async with engine.begin() as conn:
+        yield conn
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))

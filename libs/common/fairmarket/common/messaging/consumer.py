@@ -1,0 +1,216 @@
+"""At-least-once, idempotent batch consumption with bounded retries and dead letters.
+
+ENGINEERING.md: FastStream's default policy commits before handling, and
+NACK_ON_ERROR retries a poison record forever. So subscribers run with
+`AckPolicy.MANUAL` and this wrapper decides: a batch is handled in one database
+transaction (inbox claims + the handler's writes + outbox rows) and committed to
+Kafka only after that commit. If the batch fails, each record is retried alone,
+a bounded number of times; a record that still fails, or cannot be parsed, is
+dead-lettered with its origin in the headers, and the consumer moves on.
+Transient faults (database or broker down) are never dead-lettered: the batch is
+sought back and fetched again after a pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from aiokafka import TopicPartition
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from fairmarket.common.events import Envelope
+from fairmarket.common.messaging import inbox
+from fairmarket.common.messaging.dlq import dead_letter
+from fairmarket.common.messaging.faults import is_transient
+from fairmarket.common.messaging.outbox import Outbox
+from fairmarket.common.messaging.publisher import Publisher
+from fairmarket.common.metrics import (
+    CONSUMER_LAG,
+    HANDLER_LATENCY,
+    IN_FLIGHT,
+    MESSAGES_DEAD_LETTERED,
+    MESSAGES_DUPLICATE,
+    MESSAGES_FAILED,
+    MESSAGES_HANDLED,
+)
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncConnection, list[Any]], Awaitable[None]]
+
+
+class SchemaMismatch(ValueError):
+    """The record is valid JSON of another event type than the topic carries."""
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        models: Sequence[type[Envelope[Any]]],
+        group: str,
+        handler: Handler,
+        engine: AsyncEngine,
+        inbox_table: Table,
+        publisher: Publisher,
+        outbox: Outbox | None = None,
+        max_attempts: int = 3,
+        batch_size: int = 500,
+        retry_backoff: float = 0.1,
+        transient_backoff: float = 1.0,
+    ) -> None:
+        self.models = {m.topic: m for m in models}
+        self.topics = list(self.models)
+        self.group = group
+        self.handler = handler
+        self.engine = engine
+        self.inbox_table = inbox_table
+        self.publisher = publisher
+        self.outbox = outbox
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.retry_backoff = retry_backoff
+        self.transient_backoff = transient_backoff
+        self._lag: dict[tuple[str, int], int] = {}
+
+    def attach(self, broker: KafkaBroker) -> None:
+        broker.subscriber(
+            *self.topics,
+            group_id=self.group,
+            batch=True,
+            max_records=self.batch_size,
+            batch_timeout_ms=100,
+            fetch_max_wait_ms=100,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            max_poll_interval_ms=300_000,
+        )(self.on_batch)
+
+    def parse(self, record: Any) -> Envelope[Any]:
+        if not record.value:
+            raise SchemaMismatch("empty record")
+        return self.models[record.topic].model_validate_json(record.value)
+
+    async def on_batch(self, msg: KafkaMessage) -> None:
+        raw = msg.raw_message
+        records = list(raw) if isinstance(raw, tuple) else [raw]
+        by_topic = Counter(r.topic for r in records)
+        for topic, n in by_topic.items():
+            IN_FLIGHT.labels(topic, self.group).set(n)
+        started = time.perf_counter()
+        try:
+            await self._handle_records(records)
+        except Exception as exc:
+            for topic in by_topic:
+                MESSAGES_FAILED.labels(topic, self.group, "transient").inc()
+            log.warning(
+                "transient fault; batch will be fetched again",
+                extra={"group": self.group, "error": repr(exc)[:500]},
+            )
+            await asyncio.sleep(self.transient_backoff)
+            await msg.nack()
+            return
+        finally:
+            for topic in by_topic:
+                IN_FLIGHT.labels(topic, self.group).set(0)
+        await msg.ack()
+        elapsed = time.perf_counter() - started
+        for topic, n in by_topic.items():
+            HANDLER_LATENCY.labels(topic, self.group).observe(elapsed)
+            MESSAGES_HANDLED.labels(topic, self.group).inc(n)
+        self._observe_lag(msg, records)
+
+    async def _handle_records(self, records: Sequence[Any]) -> None:
+        """Handle every record or dead-letter it; raises only on transient faults."""
+        parsed: list[tuple[Any, Envelope[Any]]] = []
+        for record in records:
+            try:
+                parsed.append((record, self.parse(record)))
+            except (ValidationError, ValueError) as exc:
+                await self._dead_letter(record, exc, attempts=1)
+        if not parsed:
+            return
+        try:
+            await self._process(parsed)
+            return
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.warning(
+                "batch failed; retrying its records one by one",
+                extra={"group": self.group, "error": repr(exc)[:500]},
+            )
+        for item in parsed:
+            await self._retry_alone(item)
+
+    async def _retry_alone(self, item: tuple[Any, Envelope[Any]]) -> None:
+        record, _ = item
+        last: BaseException | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self._process([item])
+                return
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                last = exc
+                MESSAGES_FAILED.labels(record.topic, self.group, "poison").inc()
+                await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
+        assert last is not None
+        await self._dead_letter(record, last, attempts=self.max_attempts)
+
+    async def _process(self, items: Sequence[tuple[Any, Envelope[Any]]]) -> None:
+        async with self.engine.begin() as conn:
+            fresh = await inbox.claim(
+                conn, self.inbox_table, self.group, [(r.topic, e.event_id) for r, e in items]
+            )
+            events: list[Envelope[Any]] = []
+            for record, event in items:
+                if event.event_id in fresh:
+                    fresh.discard(event.event_id)
+                    events.append(event)
+                else:
+                    MESSAGES_DUPLICATE.labels(record.topic, self.group).inc()
+            if events:
+                await self.handler(conn, events)
+        if self.outbox is not None:
+            self.outbox.notify()
+
+    async def _dead_letter(self, record: Any, exc: BaseException, *, attempts: int) -> None:
+        log.error(
+            "dead-lettering record",
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "error": repr(exc)[:500],
+            },
+        )
+        await dead_letter(self.publisher, record, exc, group=self.group, attempts=attempts)
+        MESSAGES_DEAD_LETTERED.labels(record.topic, self.group).inc()
+
+    def _observe_lag(self, msg: KafkaMessage, records: Sequence[Any]) -> None:
+        consumer = getattr(msg, "consumer", None)
+        if consumer is None or not hasattr(consumer, "highwater"):
+            return
+        last: dict[tuple[str, int], int] = {}
+        for r in records:
+            tp = (r.topic, r.partition)
+            last[tp] = max(last.get(tp, -1), r.offset)
+        for (topic, partition), offset in last.items():
+            high = consumer.highwater(TopicPartition(topic, partition))
+            if high is not None:
+                self._lag[(topic, partition)] = max(high - offset - 1, 0)
+        for topic in {t for t, _ in last}:
+            lag = sum(v for (t, _), v in self._lag.items() if t == topic)
+            CONSUMER_LAG.labels(topic, self.group).set(lag)

@@ -1,0 +1,29 @@
+"""Idempotent consumption: claim event ids inside the handler's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+async def claim(
+    conn: AsyncConnection,
+    inbox: Table,
+    consumer: str,
+    events: Sequence[tuple[str, uuid.UUID]],
+) -> set[uuid.UUID]:
+    """Insert (consumer, event_id) rows; returns the ids that were not handled before."""
+    if not events:
+        return set()
+    unique = dict((event_id, topic) for topic, event_id in events)
+    stmt = (
+        insert(inbox)
+        .values([{"consumer": consumer, "event_id": e, "topic": t} for e, t in unique.items()])
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+    )
+    return set((await conn.execute(stmt)).scalars())

@@ -1,0 +1,118 @@
+"""One service process: database, broker, consumers, outbox relay, background tasks.
+
+Each service's `create_app()` builds one `ServiceRuntime`, registers its
+consumers and hands `runtime.lifespan` to the FastAPI app factory; tests reuse
+the same bootstrap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import Table
+
+from fairmarket.common.db import make_engine, ping
+from fairmarket.common.events import Envelope
+from fairmarket.common.messaging.broker import make_broker
+from fairmarket.common.messaging.consumer import EventConsumer, Handler
+from fairmarket.common.messaging.outbox import Outbox, OutboxRelay
+from fairmarket.common.messaging.publisher import Publisher
+from fairmarket.common.messaging.topics import ensure_topics
+from fairmarket.common.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+BackgroundTask = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(
+        self, settings: CommonSettings, *, schema: str, outbox_table: Table, inbox_table: Table
+    ) -> None:
+        self.settings = settings
+        self.schema = schema
+        self.engine = make_engine(
+            settings.database_url, schema=schema, pool_size=settings.db_pool_size
+        )
+        self.broker = make_broker(settings)
+        self.publisher = Publisher(self.broker)
+        self.outbox = Outbox(outbox_table)
+        self.inbox_table = inbox_table
+        self.relay = OutboxRelay(
+            engine=self.engine,
+            outbox=self.outbox,
+            publisher=self.publisher,
+            schema=schema,
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+        )
+        self.consumers: list[EventConsumer] = []
+        self.background: list[BackgroundTask] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def group(self) -> str:
+        return f"fairmarket.{self.settings.service_name}"
+
+    def consume(self, models: Sequence[type[Envelope[Any]]], handler: Handler) -> EventConsumer:
+        consumer = EventConsumer(
+            models=models,
+            group=self.group,
+            handler=handler,
+            engine=self.engine,
+            inbox_table=self.inbox_table,
+            publisher=self.publisher,
+            outbox=self.outbox,
+            max_attempts=self.settings.consumer_max_attempts,
+            batch_size=self.settings.consumer_batch_size,
+        )
+        consumer.attach(self.broker)
+        self.consumers.append(consumer)
+        return consumer
+
+    async def check_database(self) -> None:
+        await ping(self.engine)
+
+    async def check_broker(self) -> None:
+        if not await self.broker.ping(timeout=2.0):
+            raise ConnectionError("broker unreachable")
+
+    @property
+    def readiness(self) -> list[Callable[[], Awaitable[None]]]:
+        return [self.check_database, self.check_broker]
+
+    @asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        await ensure_topics(
+            self.settings.kafka_bootstrap,
+            partitions=self.settings.topic_partitions,
+            replication=self.settings.topic_replication,
+        )
+        await self.broker.start()
+        self.relay.start()
+        self._tasks = [asyncio.create_task(task()) for task in self.background]
+        log.info("service started", extra={"service": self.settings.service_name})
+        try:
+            yield
+        finally:
+            await self.shutdown()
+
+    async def shutdown(self) -> None:
+        """Stop consuming, finish in-flight work, flush the outbox, then close."""
+        for subscriber in self.broker.subscribers:
+            try:
+                await subscriber.stop()
+            except Exception:
+                log.exception("subscriber did not stop cleanly")
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.relay.stop(drain=True)
+        await self.broker.stop()
+        await self.engine.dispose()
+        log.info("service stopped", extra={"service": self.settings.service_name})

@@ -1,0 +1,148 @@
+"""The FastAPI app factory: health, readiness, metrics, auth and one error shape."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fairmarket.common.auth import AuthError, Principal, Role, verify_token
+from fairmarket.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def error_body(status: int, reason: str, **extra: Any) -> dict[str, Any]:
+    codes = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+        422: "invalid",
+        429: "rate_limited",
+        503: "unavailable",
+    }
+    return {"error": codes.get(status, "error"), "reason": reason, **extra}
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require(role: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits a valid token whose role is at least `role`."""
+
+    async def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+        settings = request.app.state.settings
+        try:
+            principal = verify_token(
+                credentials.credentials,
+                settings.jwt_secret.get_secret_value(),
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+            )
+        except AuthError as exc:
+            raise HTTPException(
+                401, f"invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}
+            ) from exc
+        if not principal.may(role):
+            raise HTTPException(
+                403, f"role {principal.role.value} may not do this; needs {role.value}"
+            )
+        return principal
+
+    return dependency
+
+
+Viewer = Annotated[Principal, Depends(require(Role.viewer))]
+Staff = Annotated[Principal, Depends(require(Role.staff))]
+Admin = Annotated[Principal, Depends(require(Role.admin))]
+
+
+def create_app(
+    *,
+    service: str,
+    settings: Any,
+    routers: Sequence[APIRouter],
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    readiness: Sequence[ReadinessCheck] = (),
+    version: str = "0.1.0",
+) -> FastAPI:
+    app = FastAPI(title=f"fairmarket {service}", version=version, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.readiness = list(readiness)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        failures = {}
+        for check in request.app.state.readiness:
+            try:
+                await check()
+            except Exception as exc:
+                failures[getattr(check, "__name__", "check")] = repr(exc)[:200]
+        if failures:
+            return JSONResponse({"status": "unready", "failures": failures}, status_code=503)
+        return JSONResponse({"status": "ready", "service": service})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.status_code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        first = details[0] if details else {"loc": [], "msg": "invalid request"}
+        reason = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        return JSONResponse(error_body(422, reason, details=details), status_code=422)
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        HTTP_LATENCY.labels(service, request.method, template).observe(
+            time.perf_counter() - started
+        )
+        HTTP_REQUESTS.labels(
+            service, request.method, template, f"{response.status_code // 100}xx"
+        ).inc()
+        return response
+
+    return app

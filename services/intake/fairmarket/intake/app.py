@@ -1,0 +1,27 @@
+"""Intake service bootstrap: the one place that wires it, reused by tests."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from fairmarket.common.logs import configure_logging
+from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.web import create_app as create_web_app
+from fairmarket.intake import api
+from fairmarket.intake.db import SCHEMA, inbox, outbox
+from fairmarket.intake.settings import IntakeSettings
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()  # type: ignore[call-arg]
+    configure_logging("intake", settings.log_level)
+    runtime = ServiceRuntime(settings, schema=SCHEMA, outbox_table=outbox, inbox_table=inbox)
+    app = create_web_app(
+        service="intake",
+        settings=settings,
+        routers=[api.router],
+        lifespan=runtime.lifespan,
+        readiness=runtime.readiness,
+    )
+    app.state.runtime = runtime
+    return app
