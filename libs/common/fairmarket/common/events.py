@@ -193,9 +193,12 @@ class PricingCompletedData(Contract):
     revision: int = Field(ge=1)
     source: SourceRef
     status: CompletionStatus
-    collected: int = Field(ge=0)
+    collected: int = Field(ge=0, description="pricepoint.collected events emitted for the request")
     filtered: int = Field(ge=0)
     error: Text | None = None
+    item_grade: ShortStr | None = Field(
+        default=None, description="the attributed grade or condition, for the valuation"
+    )
 
 
 class CompsCounts(Contract):

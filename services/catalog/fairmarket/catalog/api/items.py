@@ -1,0 +1,190 @@
+"""Items: the read model of what was taken in, with its comps and valuations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from fairmarket.catalog.api.deps import Runtime
+from fairmarket.catalog.db import comps, items, pricing_requests, valuations
+from fairmarket.common.web import Viewer
+
+router = APIRouter(prefix="/v1/items", tags=["items"])
+
+
+class SourceRun(BaseModel):
+    source: str
+    request_id: uuid.UUID
+    run_id: uuid.UUID
+    status: str
+    collected: int
+    filtered: int
+    error: str | None
+    requested_at: datetime
+    completed_at: datetime | None
+
+
+class ItemOut(BaseModel):
+    id: uuid.UUID
+    category: str
+    title: str | None
+    revision: int
+    attribution: dict[str, Any]
+    valuation: dict[str, Any] | None
+    latest_runs: list[SourceRun] = []
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemPage(BaseModel):
+    items: list[ItemOut]
+    next_cursor: str | None
+
+
+class CompOut(BaseModel):
+    price_point_id: uuid.UUID
+    revision: int
+    source: str
+    kind: str
+    title: str
+    url: str | None
+    price: str
+    currency: str
+    shipping: str
+    total_usd_cents: int
+    observed_at: datetime
+    sale_format: str | None
+    condition: str | None
+    grade: str | None
+    match_score: float
+    filtered: bool
+    filtered_reason: str | None
+    excluded: bool
+    excluded_reason: str | None
+    excluded_by: str | None
+
+
+class ValuationOut(BaseModel):
+    version: int
+    revision: int
+    fmv_usd_cents: int | None
+    confidence: int
+    computed_at: datetime
+    valuation: dict[str, Any]
+
+
+def _item(row: Any, runs: list[SourceRun] | None = None) -> ItemOut:
+    return ItemOut(
+        id=row.id,
+        category=row.category,
+        title=row.title,
+        revision=row.revision,
+        attribution=row.attribution,
+        valuation=row.valuation,
+        latest_runs=runs or [],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+@router.get("", response_model=ItemPage)
+async def list_items(
+    principal: Viewer,
+    rt: Runtime,
+    category: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> ItemPage:
+    query = select(items).order_by(items.c.created_at.desc(), items.c.id.desc()).limit(limit + 1)
+    if category:
+        query = query.where(items.c.category == category)
+    if cursor:
+        try:
+            created, _, ident = cursor.partition("|")
+            at, item_id = datetime.fromisoformat(created), uuid.UUID(ident)
+        except ValueError as exc:
+            raise HTTPException(400, "malformed cursor") from exc
+        query = query.where((items.c.created_at, items.c.id) < (at, item_id))  # type: ignore[operator]
+    async with rt.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last = page[-1]
+        next_cursor = f"{last.created_at.isoformat()}|{last.id}"
+    return ItemPage(items=[_item(r) for r in page], next_cursor=next_cursor)
+
+
+@router.get("/{item_id}", response_model=ItemOut)
+async def get_item(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> ItemOut:
+    async with rt.engine.connect() as conn:
+        row = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
+        if row is None:
+            raise HTTPException(404, f"item {item_id} not found")
+        latest = (
+            await conn.execute(
+                select(pricing_requests)
+                .where(pricing_requests.c.item_id == item_id)
+                .distinct(pricing_requests.c.source_id)
+                .order_by(pricing_requests.c.source_id, pricing_requests.c.created_at.desc())
+            )
+        ).all()
+    runs = [
+        SourceRun(
+            source=r.source_name,
+            request_id=r.id,
+            run_id=r.run_id,
+            status=r.status,
+            collected=r.collected,
+            filtered=r.filtered,
+            error=r.error,
+            requested_at=r.created_at,
+            completed_at=r.completed_at,
+        )
+        for r in latest
+    ]
+    return _item(row, runs)
+
+
+@router.get("/{item_id}/comps", response_model=list[CompOut])
+async def get_comps(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> list[CompOut]:
+    async with rt.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(comps)
+                .where(comps.c.item_id == item_id)
+                .order_by(comps.c.observed_at.desc(), comps.c.price_point_id)
+            )
+        ).all()
+    return [
+        CompOut.model_validate({**r._asdict(), "price": str(r.price), "shipping": str(r.shipping)})
+        for r in rows
+    ]
+
+
+@router.get("/{item_id}/valuations", response_model=list[ValuationOut])
+async def get_valuations(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> list[ValuationOut]:
+    async with rt.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(valuations)
+                .where(valuations.c.item_id == item_id)
+                .order_by(valuations.c.version.desc())
+            )
+        ).all()
+    return [
+        ValuationOut(
+            version=r.version,
+            revision=r.revision,
+            fmv_usd_cents=r.fmv_usd_cents,
+            confidence=r.confidence,
+            computed_at=r.computed_at,
+            valuation=r.payload,
+        )
+        for r in rows
+    ]

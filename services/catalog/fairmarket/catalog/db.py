@@ -1,0 +1,131 @@
+"""Catalog's schema: the item read model, comps, valuations, sources and pricing runs."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from fairmarket.common.tables import add_messaging_tables
+
+SCHEMA = "catalog"
+metadata = MetaData(schema=SCHEMA)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("category", String(20), nullable=False),
+    Column("title", String(500)),
+    Column("attribution", JSONB, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("valuation", JSONB),
+    Column("valuation_version", Integer),
+    Column("fmv_usd_cents", BigInteger),
+    Column("confidence", Integer),
+    Column("valued_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_items_category", "category"),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("adapter", String(50), nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default="true"),
+    Column("categories", JSONB, nullable=False),
+    Column("reputation", Float, nullable=False, server_default="1.0"),
+    Column("cadence_hours", Integer, nullable=False, server_default="168"),
+    Column("rate_limit_per_minute", Integer, nullable=False, server_default="60"),
+    Column("rules", JSONB, nullable=False, server_default="{}"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+pricing_runs = Table(
+    "pricing_runs",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("item_id", UUID(as_uuid=True), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("valued_at", DateTime(timezone=True)),
+    Column("valuation_version", Integer),
+    Index("ix_pricing_runs_item", "item_id", "created_at"),
+)
+
+pricing_requests = Table(
+    "pricing_requests",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("run_id", UUID(as_uuid=True), nullable=False),
+    Column("item_id", UUID(as_uuid=True), nullable=False),
+    Column("source_id", UUID(as_uuid=True), nullable=False),
+    Column("source_name", String(100), nullable=False),
+    Column("status", String(20), nullable=False, server_default="pending"),
+    Column("collected", Integer, nullable=False, server_default="0"),
+    Column("filtered", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("completed_at", DateTime(timezone=True)),
+    Index("ix_pricing_requests_run", "run_id"),
+    Index("ix_pricing_requests_item_source", "item_id", "source_id", "created_at"),
+)
+
+comps = Table(
+    "comps",
+    metadata,
+    Column("price_point_id", UUID(as_uuid=True), primary_key=True),
+    Column("item_id", UUID(as_uuid=True), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("request_id", UUID(as_uuid=True), nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text),
+    Column("price", Numeric(14, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("shipping", Numeric(14, 2), nullable=False),
+    Column("total_usd_cents", BigInteger, nullable=False),
+    Column("observed_at", DateTime(timezone=True), nullable=False),
+    Column("sale_format", String(20)),
+    Column("condition", String(100)),
+    Column("grade", String(100)),
+    Column("match_score", Float, nullable=False),
+    Column("filtered", Boolean, nullable=False),
+    Column("filtered_reason", String(500)),
+    Column("excluded", Boolean, nullable=False, server_default="false"),
+    Column("excluded_reason", Text),
+    Column("excluded_by", String(200)),
+    Index("ix_comps_item", "item_id", "observed_at"),
+)
+
+valuations = Table(
+    "valuations",
+    metadata,
+    Column("item_id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("fmv_usd_cents", BigInteger),
+    Column("confidence", Integer, nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox, inbox = add_messaging_tables(metadata)
