@@ -35,8 +35,10 @@ def artifact_id(body: bytes) -> str:
 
 
 def item_grade(attribution: Any) -> str | None:
-    return getattr(attribution, "grade", None) or getattr(attribution, "media_grade", None) or (
-        getattr(attribution, "condition", None)
+    return (
+        getattr(attribution, "grade", None)
+        or getattr(attribution, "media_grade", None)
+        or (getattr(attribution, "condition", None))
     )
 
 
@@ -59,7 +61,9 @@ class Collector:
             return await asyncio.wait_for(adapter.fetch(request.data), self.deadline)
         except TimeoutError:
             return FetchResult(
-                exchanges=[], listings=[], status="failed",
+                exchanges=[],
+                listings=[],
+                status="failed",
                 error=f"deadline of {self.deadline:.0f}s exceeded",
             )
 
@@ -82,7 +86,12 @@ class Collector:
                 insert(raw_artifacts)
                 .values(
                     [
-                        {"id": i, "content_type": x.content_type, "size": len(x.body), "body": x.body}
+                        {
+                            "id": i,
+                            "content_type": x.content_type,
+                            "size": len(x.body),
+                            "body": x.body,
+                        }
                         for i, x in dict(zip(ids, result.exchanges, strict=True)).items()
                     ]
                 )
