@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from fairmarket.catalog import consumers
-from fairmarket.catalog.api import items, runs, sources
+from fairmarket.catalog.api import flags, items, runs, sources
 from fairmarket.catalog.db import SCHEMA, inbox, outbox
 from fairmarket.catalog.settings import CatalogSettings
 from fairmarket.common.logs import configure_logging
@@ -21,7 +21,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app = create_web_app(
         service="catalog",
         settings=settings,
-        routers=[items.router, runs.router, sources.router],
+        routers=[items.router, flags.router, runs.router, sources.router],
         lifespan=runtime.lifespan,
         readiness=runtime.readiness,
     )

@@ -1,19 +1,51 @@
-"""The registry of marketplaces the catalog asks for comps."""
+"""The registry of marketplaces the catalog asks for comps, and their rules."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel
-from sqlalchemy import select
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import sources
-from fairmarket.common.web import Viewer
+from fairmarket.common.events import SourceRules
+from fairmarket.common.web import Admin, Viewer
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
+
+Adapter = Literal["ebay", "discogs", "tcgplayer", "shopify", "woocommerce", "manual"]
+CategoryName = Literal["coin", "card", "record", "product"]
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+
+
+class SourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    adapter: Adapter
+    enabled: bool = True
+    categories: list[CategoryName] = Field(
+        default_factory=lambda: ["coin", "card", "record", "product"]
+    )
+    reputation: float = Field(default=1.0, ge=0, le=10)
+    cadence_hours: int = Field(default=168, ge=1, le=24 * 365)
+    rate_limit_per_minute: int = Field(default=60, ge=1, le=100_000)
+    rules: SourceRules = Field(default_factory=SourceRules)
+
+
+class SourcePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool | None = None
+    categories: list[CategoryName] | None = None
+    reputation: float | None = Field(default=None, ge=0, le=10)
+    cadence_hours: int | None = Field(default=None, ge=1, le=24 * 365)
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+    rules: SourceRules | None = None
 
 
 class SourceOut(BaseModel):
@@ -28,8 +60,62 @@ class SourceOut(BaseModel):
     rules: dict[str, Any]
 
 
+def _out(row: Any) -> SourceOut:
+    return SourceOut.model_validate(row._asdict())
+
+
 @router.get("", response_model=list[SourceOut])
 async def list_sources(principal: Viewer, rt: Runtime) -> list[SourceOut]:
     async with rt.engine.connect() as conn:
         rows = (await conn.execute(select(sources).order_by(sources.c.name))).all()
-    return [SourceOut.model_validate(r._asdict()) for r in rows]
+    return [_out(r) for r in rows]
+
+
+@router.get("/{source_id}", response_model=SourceOut)
+async def get_source(source_id: uuid.UUID, principal: Viewer, rt: Runtime) -> SourceOut:
+    async with rt.engine.connect() as conn:
+        row = (await conn.execute(select(sources).where(sources.c.id == source_id))).one_or_none()
+    if row is None:
+        raise HTTPException(404, f"source {source_id} not found")
+    return _out(row)
+
+
+@router.post("", status_code=201, response_model=SourceOut)
+async def create_source(body: SourceIn, principal: Admin, rt: Runtime) -> SourceOut:
+    values = body.model_dump(mode="json")
+    try:
+        async with rt.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    sources.insert().values(id=uuid.uuid4(), **values).returning(sources)
+                )
+            ).one()
+    except IntegrityError as exc:
+        raise HTTPException(409, f"a source named {body.name!r} exists already") from exc
+    return _out(row)
+
+
+@router.patch("/{source_id}", response_model=SourceOut)
+async def patch_source(
+    source_id: uuid.UUID, body: SourcePatch, principal: Admin, rt: Runtime
+) -> SourceOut:
+    changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    async with rt.engine.begin() as conn:
+        query = update(sources).where(sources.c.id == source_id).returning(sources)
+        if changes:
+            query = query.values(**changes, updated_at=func.now())
+        else:
+            query = query.values(updated_at=sources.c.updated_at)
+        row = (await conn.execute(query)).one_or_none()
+    if row is None:
+        raise HTTPException(404, f"source {source_id} not found")
+    return _out(row)
+
+
+@router.delete("/{source_id}", status_code=204)
+async def delete_source(source_id: uuid.UUID, principal: Admin, rt: Runtime) -> Response:
+    async with rt.engine.begin() as conn:
+        gone = (await conn.execute(delete(sources).where(sources.c.id == source_id))).rowcount
+    if not gone:
+        raise HTTPException(404, f"source {source_id} not found")
+    return Response(status_code=204)
