@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import comps, items, pricing_requests, valuations
+from fairmarket.catalog.domain import item_query
+from fairmarket.catalog.domain.csv_export import (
+    COMP_CSV_COLUMNS,
+    ITEM_CSV_COLUMNS,
+    csv_line,
+    item_csv_row,
+)
+from fairmarket.catalog.domain.item_query import ItemFilter, SortKey
+from fairmarket.common.events import Category
 from fairmarket.common.web import Viewer
 
 router = APIRouter(prefix="/v1/items", tags=["items"])
@@ -92,32 +103,81 @@ def _item(row: Any, runs: list[SourceRun] | None = None) -> ItemOut:
     )
 
 
+def item_filter(
+    category: Annotated[Category | None, Query()] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="text in title or attribution")
+    ] = None,
+    year: Annotated[int | None, Query(ge=1, le=2100)] = None,
+    grade: Annotated[str | None, Query(max_length=50)] = None,
+    min_fmv_usd_cents: Annotated[int | None, Query(ge=0)] = None,
+    max_fmv_usd_cents: Annotated[int | None, Query(ge=0)] = None,
+    min_confidence: Annotated[int | None, Query(ge=1, le=10)] = None,
+    has_valuation: bool | None = None,
+    stale_since: datetime | None = None,
+    sort: SortKey = "created_at",
+    order: Literal["asc", "desc"] = "desc",
+) -> ItemFilter:
+    return ItemFilter(
+        category=category,
+        q=q,
+        year=year,
+        grade=grade,
+        min_fmv_usd_cents=min_fmv_usd_cents,
+        max_fmv_usd_cents=max_fmv_usd_cents,
+        min_confidence=min_confidence,
+        has_valuation=has_valuation,
+        stale_since=stale_since,
+        sort=sort,
+        descending=order == "desc",
+    )
+
+
+Filter = Annotated[ItemFilter, Depends(item_filter)]
+
+
+async def _page(rt: Runtime, f: ItemFilter, limit: int, cursor: str | None) -> ItemPage:
+    try:
+        query = item_query.build(f, limit=limit, cursor=cursor)
+    except item_query.BadCursor as exc:
+        raise HTTPException(400, str(exc)) from exc
+    async with rt.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    page = rows[:limit]
+    next_cursor = item_query.encode_cursor(f, page[-1]) if len(rows) > limit else None
+    return ItemPage(items=[_item(r) for r in page], next_cursor=next_cursor)
+
+
 @router.get("", response_model=ItemPage)
 async def list_items(
     principal: Viewer,
     rt: Runtime,
-    category: str | None = None,
+    f: Filter,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ItemPage:
-    query = select(items).order_by(items.c.created_at.desc(), items.c.id.desc()).limit(limit + 1)
-    if category:
-        query = query.where(items.c.category == category)
-    if cursor:
-        try:
-            created, _, ident = cursor.partition("|")
-            at, item_id = datetime.fromisoformat(created), uuid.UUID(ident)
-        except ValueError as exc:
-            raise HTTPException(400, "malformed cursor") from exc
-        query = query.where((items.c.created_at, items.c.id) < (at, item_id))  # type: ignore[operator]
-    async with rt.engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-    page = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        last = page[-1]
-        next_cursor = f"{last.created_at.isoformat()}|{last.id}"
-    return ItemPage(items=[_item(r) for r in page], next_cursor=next_cursor)
+    return await _page(rt, f, limit, cursor)
+
+
+@router.get(".csv", response_class=StreamingResponse)
+async def items_csv(principal: Viewer, rt: Runtime, f: Filter) -> StreamingResponse:
+    """Every item matching the filters, for a spreadsheet."""
+
+    async def rows() -> AsyncIterator[str]:
+        yield csv_line(ITEM_CSV_COLUMNS)
+        cursor = None
+        while True:
+            page = await _page(rt, f, 500, cursor)
+            for item in page.items:
+                yield csv_line(item_csv_row(item.model_dump()))
+            if not (cursor := page.next_cursor):
+                return
+
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="items.csv"'},
+    )
 
 
 @router.get("/{item_id}", response_model=ItemOut)
@@ -165,6 +225,22 @@ async def get_comps(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> list[
         CompOut.model_validate({**r._asdict(), "price": str(r.price), "shipping": str(r.shipping)})
         for r in rows
     ]
+
+
+@router.get("/{item_id}/comps.csv", response_class=StreamingResponse)
+async def comps_csv(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> StreamingResponse:
+    found = await get_comps(item_id, principal, rt)
+
+    async def rows() -> AsyncIterator[str]:
+        yield csv_line(COMP_CSV_COLUMNS)
+        for comp in found:
+            yield csv_line([comp.model_dump(mode="json")[c] for c in COMP_CSV_COLUMNS])
+
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="comps-{item_id}.csv"'},
+    )
 
 
 @router.get("/{item_id}/valuations", response_model=list[ValuationOut])
