@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from fairmarket.cli import ops, up
+from fairmarket.valuation import cli as valuation_cli
 
 app = typer.Typer(
     name="fairmarket",
@@ -15,6 +16,7 @@ app = typer.Typer(
 
 app.command("up")(up.up)
 ops.register(app)
+app.add_typer(valuation_cli.app, name="valuation")
 
 
 if __name__ == "__main__":  # pragma: no cover

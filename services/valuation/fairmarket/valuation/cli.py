@@ -1,0 +1,147 @@
+"""`fairmarket valuation ...`: the engine on a spreadsheet, and recomputation after a method change."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from fairmarket.common import comps_csv
+
+app = typer.Typer(help="The valuation engine: value a CSV of comps, recompute stored items.")
+
+PLACEHOLDER_ITEM = uuid.UUID(int=0)
+
+
+def _as_of(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = datetime.combine(date.fromisoformat(value), time(23, 59, 59))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def comps_from_rows(rows: list[comps_csv.CompRow], usd_per: dict[str, float]) -> list[Any]:
+    from fairmarket.valuation.domain import Comp
+
+    out = []
+    for row in rows:
+        rate = usd_per.get(row.currency)
+        if rate is None:
+            raise typer.BadParameter(
+                f"line {row.line}: no USD rate for {row.currency}; pass --rate {row.currency}=..."
+            )
+        total = (
+            (row.price + row.shipping) * row.quantity
+            if row.kind == "guide"
+            else (row.price + row.shipping)
+        )
+        out.append(
+            Comp(
+                price_point_id=f"line-{row.line}",
+                source=row.source,
+                reputation=1.0,
+                kind=row.kind,
+                total_usd_cents=round(float(total) * rate * 100),
+                observed_at=row.observed_at,
+                sale_format=row.sale_format,
+                bids=row.bids,
+                grade=row.grade or row.condition,
+            )
+        )
+    return out
+
+
+def _money(cents: int | None) -> str:
+    return "—" if cents is None else f"${cents / 100:,.2f}"
+
+
+@app.command("value")
+def value_csv(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="comps CSV")],
+    as_of: Annotated[
+        str | None, typer.Option(help="value as of this date (ISO); default now")
+    ] = None,
+    grade: Annotated[
+        str | None, typer.Option(help="the item's grade, e.g. MS63, PSA 10, VG+")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the valuation as JSON")] = False,
+    rate: Annotated[
+        list[str] | None, typer.Option(help="USD per unit of a currency, e.g. GBP=1.27")
+    ] = None,
+) -> None:
+    """Value a CSV of comps (the collector's import format) with the live engine."""
+    from fairmarket.valuation.domain import value
+
+    result = comps_csv.parse(path.read_bytes(), item_id=PLACEHOLDER_ITEM)
+    if not result.ok:
+        for error in result.errors[:50]:
+            typer.echo(error, err=True)
+        raise typer.Exit(2)
+    usd_per = {"USD": 1.0}
+    for entry in rate or []:
+        code, _, amount = entry.partition("=")
+        try:
+            usd_per[code.strip().upper()] = float(amount)
+        except ValueError as exc:
+            raise typer.BadParameter(f"--rate {entry!r}: expected CODE=number") from exc
+    valuation = value(comps_from_rows(result.rows, usd_per), as_of=_as_of(as_of), grade=grade)
+    if as_json:
+        payload = valuation.to_payload()
+        payload["as_of"] = valuation.as_of.isoformat()
+        payload["details"] = valuation.details_payload()
+        typer.echo(json.dumps(payload, indent=2, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{path.name}: {len(result.rows)} comps as of {valuation.as_of:%Y-%m-%d}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("fair market value", _money(valuation.fmv_usd_cents)),
+        ("p10 to p90", f"{_money(valuation.p10_usd_cents)} to {_money(valuation.p90_usd_cents)}"),
+        (
+            "95% interval of the median",
+            f"{_money(valuation.ci95_low_usd_cents)} to {_money(valuation.ci95_high_usd_cents)}",
+        ),
+        ("confidence", f"{valuation.confidence}/10"),
+        ("basis", valuation.basis),
+        (
+            "comps used / outliers / filtered",
+            f"{valuation.comps_used} / {valuation.comps_outliers} / {valuation.comps_filtered}",
+        ),
+        (
+            "trend per 30 days",
+            "—" if valuation.trend_pct_per_30d is None else f"{valuation.trend_pct_per_30d:+.1f}%",
+        ),
+        ("method", valuation.method),
+    ]
+    for name, shown in rows:
+        table.add_row(name, shown)
+    console = Console()
+    console.print(table)
+    console.print(valuation.explanation)
+
+
+@app.command()
+def recompute(
+    item: Annotated[list[uuid.UUID] | None, typer.Option(help="only these items")] = None,
+    all_items: Annotated[bool, typer.Option("--all", help="every item with comps")] = False,
+) -> None:
+    """Recompute with the current method and emit what changed (after a method change)."""
+    if not item and not all_items:
+        raise typer.BadParameter("name --item ID (repeatable) or --all")
+    from fairmarket.valuation.recompute import recompute_items
+    from fairmarket.valuation.settings import ValuationSettings
+
+    settings = ValuationSettings()  # type: ignore[call-arg]
+    changed, total = asyncio.run(recompute_items(settings, item or None))
+    typer.echo(f"recomputed {total} items: {changed} changed and were emitted")

@@ -1,0 +1,60 @@
+"""`fairmarket valuation value` values a spreadsheet of comps with the live engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from fairmarket.cli.main import app
+
+CSV = """title,price,currency,date,shipping,kind
+1921-D Morgan MS63,400,USD,2026-11-01,5,sold
+1921-D Morgan MS63 PCGS,410,USD,2026-10-20,5,sold
+1921 D Morgan MS 63,395,USD,2026-10-10,0,sold
+1921-D Morgan NGC MS63,420,USD,2026-09-15,4,sold
+1921-D Morgan NGC MS63,300,GBP,2026-09-14,0,sold
+"""
+
+
+def test_value_prints_the_valuation_as_json(tmp_path: Path) -> None:
+    path = tmp_path / "comps.csv"
+    path.write_text(CSV)
+    result = CliRunner().invoke(
+        app,
+        [
+            "valuation",
+            "value",
+            str(path),
+            "--as-of",
+            "2026-11-22",
+            "--grade",
+            "MS63",
+            "--json",
+            "--rate",
+            "GBP=1.30",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    valuation = json.loads(result.output)
+    assert valuation["comps"]["total"] == 5
+    assert 39_000 <= valuation["fmv_usd_cents"] <= 42_500
+    assert valuation["as_of"].startswith("2026-11-22")
+    assert len(valuation["details"]["comps"]) == 5
+
+
+def test_a_bad_file_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "comps.csv"
+    path.write_text("title,price,currency,date\nx,abc,USD,2026-01-01\n")
+    result = CliRunner().invoke(app, ["valuation", "value", str(path)])
+    assert result.exit_code == 2
+    assert "line 2: price 'abc' is not a number" in result.output
+
+
+def test_a_currency_without_a_rate_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "comps.csv"
+    path.write_text(CSV)
+    result = CliRunner().invoke(app, ["valuation", "value", str(path)])
+    assert result.exit_code != 0
+    assert "GBP" in result.output
