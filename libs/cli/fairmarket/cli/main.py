@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from fairmarket.cli import ops, up
+from fairmarket.cli import dlq, ops, up
 from fairmarket.valuation import cli as valuation_cli
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.command("up")(up.up)
 ops.register(app)
 app.add_typer(valuation_cli.app, name="valuation")
+app.add_typer(dlq.app, name="dlq")
 
 
 if __name__ == "__main__":  # pragma: no cover
