@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fairmarket.common.auth import AuthError, Principal, Role, verify_token
 from fairmarket.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from fairmarket.common.tracing import configure_tracing, instrument_fastapi
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 
@@ -110,6 +111,8 @@ def create_app(
 
     for router in routers:
         app.include_router(router)
+    if configure_tracing(service):
+        instrument_fastapi(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -43,6 +43,7 @@ from fairmarket.common.metrics import (
     MESSAGES_FAILED,
     MESSAGES_HANDLED,
 )
+from fairmarket.common.tracing import consuming
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,12 @@ class EventConsumer:
         await self._dead_letter(record, last, attempts=self.max_attempts)
 
     async def _process(self, items: Sequence[tuple[Any, Envelope[Any]]]) -> None:
+        with consuming([r for r, _ in items], self.group):
+            await self._transaction(items)
+        if self.outbox is not None:
+            self.outbox.notify()
+
+    async def _transaction(self, items: Sequence[tuple[Any, Envelope[Any]]]) -> None:
         async with self.engine.begin() as conn:
             fresh = await inbox.claim(
                 conn, self.inbox_table, self.group, [(r.topic, e.event_id) for r, e in items]
@@ -183,8 +190,6 @@ class EventConsumer:
                     MESSAGES_DUPLICATE.labels(record.topic, self.group).inc()
             if events:
                 await self.handler(conn, events)
-        if self.outbox is not None:
-            self.outbox.notify()
 
     async def _dead_letter(self, record: Any, exc: BaseException, *, attempts: int) -> None:
         log.error(

@@ -22,7 +22,7 @@ from fairmarket.common.events import Envelope
 from fairmarket.common.messaging.faults import is_transient
 from fairmarket.common.messaging.publisher import Publisher
 from fairmarket.common.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
-from fairmarket.common.tracing import current_traceparent
+from fairmarket.common.tracing import traceparent_for
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def event_row(event: Envelope[Any]) -> dict[str, Any]:
         "schema_version": str(event.schema_version),
         "content-type": "application/json",
     }
-    traceparent = current_traceparent()
+    traceparent = traceparent_for(event.key)
     if traceparent:
         headers["traceparent"] = traceparent
     return {
