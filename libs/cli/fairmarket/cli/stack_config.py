@@ -1,0 +1,54 @@
+"""What a Stack runs and where: ports, external infrastructure, timeouts, child commands."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from fairmarket.cli.services import DEFAULT_PORTS, SERVICES
+from fairmarket.cli.supervisor import RestartPolicy
+
+STACK_PORTS = {**DEFAULT_PORTS, "sandbox": 8010, "broker": 9092}
+
+
+class Commands:
+    """How each child is started; tests subclass it to run stand-ins."""
+
+    def __init__(self, python: str = sys.executable) -> None:
+        self.python = python
+
+    def service(self, name: str) -> list[str]:
+        return [self.python, "-m", "fairmarket.cli", "service", name]
+
+    def sandbox(self, host: str, port: int) -> list[str]:
+        return [self.python, "-m", "fairmarket.sandbox", "--host", host, "--port", str(port)]
+
+    def migrate(self) -> list[str]:
+        return [self.python, "-m", "fairmarket.cli", "migrate"]
+
+
+@dataclass
+class StackConfig:
+    data_dir: Path = Path(".fairmarket")
+    host: str = "127.0.0.1"
+    ports: dict[str, int] = field(default_factory=lambda: dict(STACK_PORTS))  # 0: any free
+    database_url: str | None = None  # None: the embedded PostgreSQL in <data dir>/postgres
+    kafka_bootstrap: str | None = None  # None: a fresh embedded Tansu broker
+    kafka_idempotence: bool | None = None  # None: off for Tansu, the services' default otherwise
+    services: tuple[str, ...] = SERVICES
+    sandbox: bool = True
+    ready_timeout: float = 90.0
+    migrate_timeout: float = 180.0
+    stop_grace: float = 10.0
+    log_level: str = "INFO"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    restart_policy: RestartPolicy = field(default_factory=RestartPolicy)
+    commands: Commands = field(default_factory=Commands)
+
+    @classmethod
+    def for_tests(cls, data_dir: Path, **overrides: object) -> StackConfig:
+        """Free ports (other stacks may run on this machine) and a quick restart backoff."""
+        quick = RestartPolicy(initial_backoff=0.2, max_backoff=2.0)
+        config = cls(data_dir=data_dir, ports=dict.fromkeys(STACK_PORTS, 0), restart_policy=quick)
+        return replace(config, **overrides)  # type: ignore[arg-type]

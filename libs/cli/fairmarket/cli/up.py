@@ -1,0 +1,167 @@
+"""`fairmarket up`: the all-in-one stack in the foreground, until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from fairmarket.cli.demo import Demo
+from fairmarket.cli.errors import StackError
+from fairmarket.cli.stack import STACK_PORTS, Stack, StackConfig
+
+Port = Annotated[int, typer.Option(min=1, max=65535)]
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM and SIGHUP stop the stack the same clean way Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+def _setup_logging(console: Console, level: str) -> None:
+    handler = RichHandler(console=console, show_path=False, markup=False, log_time_format="[%X]")
+    logger = logging.getLogger("fairmarket.stack")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
+def print_summary(stack: Stack, console: Console) -> None:
+    root = stack.data.root
+    console.print(f"[bold green]fairmarket is up[/] — data in {root}, logs in {stack.data.logs}")
+    notes = {"catalog": "API docs at /docs", "sandbox": "sandbox marketplace (eBay API formats)"}
+    for name, url in stack.urls.items():
+        console.print(f"  {name:<10} {url:<26} {notes.get(name, '')}".rstrip())
+    broker = "embedded Tansu, in memory" if stack.config.kafka_bootstrap is None else "external"
+    console.print(f"  {'broker':<10} {stack.kafka_bootstrap:<26} {broker}")
+    url = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", stack.database_url)  # no password shown
+    console.print(f"  {'postgres':<10} {url}", highlight=False, soft_wrap=True)
+    console.print(f"admin token (also in {stack.data.token_path}):")
+    console.print(stack.admin_token, soft_wrap=True, highlight=False)
+
+
+def serve(
+    config: StackConfig,
+    *,
+    demo: bool = False,
+    exit_after_demo: bool = False,
+    demo_timeout: float = 180.0,
+    console: Console | None = None,
+) -> int:
+    """Run the stack in the foreground; the exit status (for tests and the command)."""
+    console = console or Console()
+    _setup_logging(Console(stderr=True), "INFO")
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    stack = Stack(config)
+    ready = False
+    try:
+        stack.start()
+        ready = True
+        print_summary(stack, console)
+        if demo:
+            with httpx.Client(timeout=10, trust_env=False) as client:
+                result = Demo(client, stack.urls, stack.admin_token).run(
+                    console,
+                    demo_timeout,
+                    failures=lambda: stack.supervisor.failures,  # type: ignore[union-attr]
+                )
+            if not result.complete:
+                console.print(f"[red]{result.message}[/]; logs in {stack.data.logs}")
+                if exit_after_demo:
+                    return 1
+            elif exit_after_demo:
+                return 0
+        console.print("Ctrl-C stops everything.")
+        supervisor = stack.supervisor
+        assert supervisor is not None
+        while not supervisor.gave_up.wait(0.5):
+            pass
+        console.print(f"[red]{'; '.join(supervisor.failures.values())}[/]; stopping")
+        return 1
+    except StackError as exc:
+        console.print(f"[red]fairmarket up failed:[/] {exc}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        return 0 if ready else 130
+    finally:
+        _stop(stack, console, quiet=not ready)
+
+
+def _stop(stack: Stack, console: Console, *, quiet: bool) -> None:
+    """Stop in order; a second Ctrl-C skips the grace period instead of leaving orphans."""
+
+    def hurry(signum: int, frame: FrameType | None) -> None:
+        stack.hurry.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, hurry)
+    if not quiet:
+        console.print("stopping… (Ctrl-C again to stop at once)")
+    stack.stop()
+    if not quiet:
+        console.print("stopped")
+
+
+def up(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="take in four items and show their valuations")
+    ] = False,
+    exit_after_demo: Annotated[
+        bool, typer.Option("--exit-after-demo", help="stop once the demo is shown (implies --demo)")
+    ] = False,
+    data_dir: Annotated[
+        Path,
+        typer.Option(envvar="FAIRMARKET_DATA_DIR", help="database, secret, token and logs"),
+    ] = Path(".fairmarket"),
+    catalog_port: Port = STACK_PORTS["catalog"],
+    intake_port: Port = STACK_PORTS["intake"],
+    collector_port: Port = STACK_PORTS["collector"],
+    valuation_port: Port = STACK_PORTS["valuation"],
+    sandbox_port: Port = STACK_PORTS["sandbox"],
+    broker_port: Port = STACK_PORTS["broker"],
+    database_url: Annotated[
+        str | None, typer.Option(help="use this PostgreSQL instead of the embedded one")
+    ] = None,
+    kafka_bootstrap: Annotated[
+        str | None, typer.Option(help="use this Kafka (host:port) instead of the embedded broker")
+    ] = None,
+    ready_timeout: Annotated[float, typer.Option(min=1)] = 120.0,
+    demo_timeout: Annotated[float, typer.Option(min=1)] = 180.0,
+    log_level: Annotated[str, typer.Option(help="the services' log level")] = "INFO",
+) -> None:
+    """Start the all-in-one stack: PostgreSQL, broker, sandbox marketplace and the four services."""
+    ports = {
+        "catalog": catalog_port,
+        "intake": intake_port,
+        "collector": collector_port,
+        "valuation": valuation_port,
+        "sandbox": sandbox_port,
+        "broker": broker_port,
+    }
+    config = StackConfig(
+        data_dir=data_dir,
+        ports=ports,
+        database_url=database_url,
+        kafka_bootstrap=kafka_bootstrap,
+        ready_timeout=ready_timeout,
+        log_level=log_level.upper(),
+    )
+    code = serve(
+        config,
+        demo=demo or exit_after_demo,
+        exit_after_demo=exit_after_demo,
+        demo_timeout=demo_timeout,
+    )
+    sys.stdout.flush()
+    raise typer.Exit(code)
