@@ -24,7 +24,6 @@ from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -137,7 +136,7 @@ class EventConsumer:
         for record in records:
             try:
                 parsed.append((record, self.parse(record)))
-            except (ValidationError, ValueError) as exc:
+            except Exception as exc:  # whatever the bytes are, they will not parse next time
                 await self._dead_letter(record, exc, attempts=1)
         if not parsed:
             return
