@@ -1,0 +1,50 @@
+"""Collector service bootstrap: the one place that wires it, reused by tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from fairmarket.collector import api, consumers
+from fairmarket.collector.adapters.registry import build_adapters
+from fairmarket.collector.collect import Collector
+from fairmarket.collector.db import SCHEMA, inbox, outbox
+from fairmarket.collector.domain.money import Rates
+from fairmarket.collector.settings import CollectorSettings
+from fairmarket.common.logs import configure_logging
+from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.web import create_app as create_web_app
+
+
+def create_app(settings: CollectorSettings | None = None) -> FastAPI:
+    settings = settings or CollectorSettings()  # type: ignore[call-arg]
+    configure_logging("collector", settings.log_level)
+    runtime = ServiceRuntime(settings, schema=SCHEMA, outbox_table=outbox, inbox_table=inbox)
+    client = httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.http_timeout_seconds),
+        headers={"User-Agent": "fairmarket-collector/0.1"},
+        limits=httpx.Limits(max_connections=50),
+    )
+    collector = Collector(
+        build_adapters(settings, client), Rates(), settings.request_deadline_seconds
+    )
+    runtime.consume(consumers.MODELS, consumers.CollectorHandlers(collector, runtime.outbox))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with client, runtime.lifespan(app):
+            yield
+
+    app = create_web_app(
+        service="collector",
+        settings=settings,
+        routers=[api.router],
+        lifespan=lifespan,
+        readiness=runtime.readiness,
+    )
+    app.state.runtime = runtime
+    app.state.collector = collector
+    return app

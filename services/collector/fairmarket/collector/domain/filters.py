@@ -1,0 +1,86 @@
+"""Junk filtering by the source's rules: filtered comps are kept with the reason, never dropped."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from fairmarket.common.events import SourceRules
+
+DEFAULT_EXCLUDES = {
+    "coin": (
+        "replica",
+        "copy",
+        "plated",
+        "lot of",
+        "roll of",
+        "fake",
+        "counterfeit",
+        "novelty",
+        "token",
+        "restrike",
+        "tribute",
+    ),
+    "card": (
+        "proxy",
+        "reprint",
+        "custom",
+        "orica",
+        "fake",
+        "lot of",
+        "you pick",
+        "choose your",
+        "digital",
+        "code card",
+        "empty",
+        "sleeve only",
+    ),
+    "record": (
+        "cd",
+        "cassette",
+        "reissue",
+        "repress",
+        "remaster",
+        "8-track",
+        "digital",
+        "empty sleeve",
+        "lot of",
+    ),
+    "product": ("empty", "lot of", "sample"),
+}
+
+
+def _has(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(phrase.lower())}(?![a-z0-9])", text) is not None
+
+
+def junk_reason(
+    *,
+    category: str,
+    title: str,
+    kind: str,
+    total_usd_cents: int,
+    observed_at: datetime | None,
+    rules: SourceRules,
+    now: datetime,
+) -> str | None:
+    """Why a listing is not a comp for the item, or None when it is."""
+    text = title.lower()
+    for phrase in (*DEFAULT_EXCLUDES.get(category, ()), *rules.exclude_keywords):
+        if phrase and _has(text, phrase):
+            return f"excluded keyword '{phrase}'"
+    missing = [p for p in rules.include_keywords if p and not _has(text, p)]
+    if missing:
+        return f"missing required keyword '{missing[0]}'"
+    dollars = total_usd_cents / 100
+    if rules.min_price_usd is not None and dollars < float(rules.min_price_usd):
+        return f"below the source's minimum price ${rules.min_price_usd}"
+    if rules.max_price_usd is not None and dollars > float(rules.max_price_usd):
+        return f"above the source's maximum price ${rules.max_price_usd}"
+    if rules.sold_only and kind not in ("sold", "auction"):
+        return "not a sale (the source takes sold comps only)"
+    if observed_at is not None and observed_at < now - timedelta(days=rules.lookback_days):
+        return f"older than the {rules.lookback_days}-day lookback"
+    if total_usd_cents <= 0:
+        return "no price"
+    return None

@@ -1,0 +1,85 @@
+"""From a marketplace listing to a comparable price point: pure, no I/O."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from fairmarket.collector.adapters.base import Listing
+from fairmarket.collector.domain.filters import junk_reason
+from fairmarket.collector.domain.grades import grade_of
+from fairmarket.collector.domain.matching import hard_mismatch, match_score
+from fairmarket.collector.domain.money import Rates, UnknownCurrency
+from fairmarket.common.events import PricePointCollectedData, PricingRequestedData
+
+_NAMESPACE = uuid.UUID("4f1a2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b")
+MIN_MATCH = 0.5
+
+
+def price_point_id(adapter: str, listing: Listing, item_id: uuid.UUID) -> uuid.UUID:
+    """The same sale (or listing) of the same item collected twice gets the same id."""
+    moment = (
+        listing.observed_at.date().isoformat()
+        if listing.kind == "sold" and listing.observed_at
+        else ""
+    )
+    return uuid.uuid5(
+        _NAMESPACE, f"{adapter}|{listing.marketplace_id}|{listing.kind}|{moment}|{item_id}"
+    )
+
+
+def to_price_point(
+    listing: Listing,
+    request: PricingRequestedData,
+    *,
+    raw_artifact_id: str | None,
+    rates: Rates,
+    now: datetime,
+) -> PricePointCollectedData:
+    category = request.category
+    try:
+        total = rates.total_usd_cents(
+            listing.price, listing.currency, listing.shipping, listing.shipping_currency
+        )
+        reason = None
+    except UnknownCurrency as exc:
+        total, reason = 0, str(exc)
+    observed = listing.observed_at or now
+    reason = reason or hard_mismatch(category, request.attribution, listing.title)
+    score = 0.0 if reason else match_score(category, request.attribution, listing.title)
+    reason = reason or junk_reason(
+        category=category,
+        title=listing.title,
+        kind=listing.kind,
+        total_usd_cents=total,
+        observed_at=listing.observed_at,
+        rules=request.rules,
+        now=now,
+    )
+    if reason is None and score < MIN_MATCH:
+        reason = f"weak match with the attribution ({score:.2f})"
+    return PricePointCollectedData(
+        price_point_id=price_point_id(request.source.adapter, listing, request.item_id),
+        item_id=request.item_id,
+        revision=request.revision,
+        request_id=request.request_id,
+        source=request.source,
+        kind=listing.kind,
+        title=listing.title[:4000],
+        url=listing.url,
+        price=listing.price,
+        currency=listing.currency.upper(),
+        shipping=listing.shipping or Decimal("0"),
+        total_usd_cents=total,
+        observed_at=observed,
+        sale_format=listing.sale_format,
+        bids=listing.bids,
+        quantity=max(listing.quantity, 1),
+        condition=listing.condition,
+        grade=listing.grade or grade_of(category, listing.title),
+        match_score=max(0.0, min(score, 1.0)),
+        filtered=reason is not None,
+        filtered_reason=reason,
+        raw_artifact_id=raw_artifact_id,
+    )
