@@ -1,0 +1,248 @@
+"""The eBay adapter over real HTTP, against real Browse API responses (../shared/data/ebay).
+
+Source: gaurav-arun/ebay-alerts (July 2023), `item_summary/search?q=iphone`; see SOURCES.md.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from marketplace_server import Marketplace, Reply
+
+from fairmarket.collector.adapters.ebay import (
+    BROWSE,
+    INSIGHTS,
+    INSIGHTS_SCOPE,
+    EbayAdapter,
+    EbayConfig,
+)
+from fairmarket.collector.adapters.http import HttpCaller
+from fairmarket.common.events import (
+    CoinAttribution,
+    PricingRequestedData,
+    ProductAttribution,
+    SourceRef,
+    SourceRules,
+)
+
+TOKEN = "/identity/v1/oauth2/token"
+
+
+def request(max_results: int = 200, **rules: Any) -> PricingRequestedData:
+    return PricingRequestedData(
+        request_id=uuid.uuid4(),
+        run_id=uuid.uuid4(),
+        item_id=uuid.uuid4(),
+        revision=1,
+        category="product",
+        attribution=ProductAttribution(brand="Apple", name="iPhone"),
+        source=SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay"),
+        rules=SourceRules(max_results=max_results, **rules),
+    )
+
+
+def adapter(market: Marketplace, client: httpx.AsyncClient, insights: bool = False) -> EbayAdapter:
+    config = EbayConfig(market.url, "client-id", "client-secret-xyz", insights=insights)
+    return EbayAdapter(config, HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05))
+
+
+def token(seen: Any = None, expires_in: int = 7200) -> Reply:
+    return Reply(
+        200,
+        {
+            "access_token": f"t-{uuid.uuid4().hex}",
+            "expires_in": expires_in,
+            "token_type": "Application Access Token",
+        },
+    )
+
+
+@pytest.fixture
+def capture(shared_data: Path) -> dict[str, Any]:
+    path = (
+        shared_data / "ebay" / "browse_item_summary_search_iphone_bestmatch_100items_2023-07.json"
+    )
+    return json.loads(path.read_text())
+
+
+def pages(capture: dict[str, Any], size: int) -> list[Reply]:
+    items = capture["itemSummaries"]
+    out = []
+    for offset in range(0, len(items), size):
+        body = {
+            **capture,
+            "offset": offset,
+            "limit": size,
+            "itemSummaries": items[offset : offset + size],
+        }
+        body.pop("next", None)
+        if offset + size < len(items):
+            body["next"] = f"/buy/browse/v1/item_summary/search?offset={offset + size}"
+        out.append(Reply(200, body))
+    return out
+
+
+async def test_parses_a_real_browse_response(
+    marketplace: Marketplace, capture: dict[str, Any]
+) -> None:
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on("GET", BROWSE, Reply(200, capture))
+    async with httpx.AsyncClient() as client:
+        result = await adapter(marketplace, client).fetch(request(max_results=100))
+    assert result.status == "ok", result.error
+    assert len(result.listings) == len(capture["itemSummaries"])
+    first = capture["itemSummaries"][0]
+    listing = result.listings[0]
+    assert listing.marketplace_id == first["itemId"]
+    assert listing.price == Decimal(first["price"]["value"])
+    assert listing.kind == "ask"  # Browse lists what is for sale, not what sold
+    assert {x.currency for x in result.listings} == {"USD"}
+    auth = marketplace.calls(TOKEN)[0].headers["authorization"]
+    assert auth.startswith("Basic ")
+    assert all("client-secret-xyz" not in x.url + json.dumps(x.params) for x in result.exchanges)
+    search = marketplace.calls(BROWSE)[0]
+    assert search.headers["authorization"].startswith("Bearer t-")
+    assert search.query["q"] == "Apple iPhone"
+
+
+async def test_pages_until_there_is_no_next(
+    marketplace: Marketplace, capture: dict[str, Any]
+) -> None:
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on("GET", BROWSE, lambda seen: pages(capture, 40)[int(seen.query["offset"]) // 40])
+    async with httpx.AsyncClient() as client:
+        ebay = EbayAdapter(
+            EbayConfig(marketplace.url, "id", "secret"), HttpCaller(client, backoff=0.01)
+        )
+        import fairmarket.collector.adapters.ebay as module
+
+        original, module.PAGE = module.PAGE, 40
+        try:
+            result = await ebay.fetch(request(max_results=1000))
+        finally:
+            module.PAGE = original
+    assert [c.query["offset"] for c in marketplace.calls(BROWSE)] == ["0", "40", "80"]
+    assert len({x.marketplace_id for x in result.listings}) == 100
+    assert len(marketplace.calls(TOKEN)) == 1  # the token is cached across pages
+
+
+async def test_empty_results(marketplace: Marketplace) -> None:
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on("GET", BROWSE, Reply(200, {"href": "x", "total": 0, "limit": 200, "offset": 0}))
+    async with httpx.AsyncClient() as client:
+        result = await adapter(marketplace, client).fetch(request())
+    assert result.status == "ok" and result.listings == []
+
+
+async def test_a_malformed_body_fails_the_request_cleanly(marketplace: Marketplace) -> None:
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on("GET", BROWSE, Reply(200, "<html>oops</html>"))
+    async with httpx.AsyncClient() as client:
+        result = await adapter(marketplace, client).fetch(request())
+    assert result.status == "failed" and "not JSON" in (result.error or "")
+    assert result.exchanges[-1].body == b"<html>oops</html>"  # kept for audit
+
+
+async def test_a_401_gets_one_fresh_token(
+    marketplace: Marketplace, capture: dict[str, Any]
+) -> None:
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on(
+        "GET",
+        BROWSE,
+        [
+            Reply(401, {"errors": [{"errorId": 1001, "message": "Invalid access token"}]}),
+            Reply(200, capture),
+        ],
+    )
+    async with httpx.AsyncClient() as client:
+        result = await adapter(marketplace, client).fetch(request(max_results=100))
+    assert result.status == "ok"
+    assert len(marketplace.calls(TOKEN)) == 2
+
+
+async def test_429_is_retried_after_retry_after_and_5xx_gives_up(
+    marketplace: Marketplace, capture: dict[str, Any]
+) -> None:
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on(
+        "GET", BROWSE, [Reply(429, {"errors": []}, {"Retry-After": "0"}), Reply(200, capture)]
+    )
+    async with httpx.AsyncClient() as client:
+        ok = await adapter(marketplace, client).fetch(request(max_results=100))
+    assert ok.status == "ok" and len(marketplace.calls(BROWSE)) == 2
+
+    marketplace.on("GET", BROWSE, Reply(503, {"errors": []}))
+    async with httpx.AsyncClient() as client:
+        failed = await adapter(marketplace, client).fetch(request())
+    assert failed.status == "failed" and "503" in (failed.error or "")
+
+
+async def test_insights_scope_only_when_configured_and_falls_back_to_asks(
+    marketplace: Marketplace, capture: dict[str, Any]
+) -> None:
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on("GET", INSIGHTS, Reply(403, {"errors": [{"errorId": 1100}]}))
+    marketplace.on("GET", BROWSE, Reply(200, capture))
+    async with httpx.AsyncClient() as client:
+        plain = await adapter(marketplace, client).fetch(request(max_results=100))
+        assert INSIGHTS_SCOPE not in marketplace.calls(TOKEN)[0].body.decode().replace(
+            "%3A", ":"
+        ).replace("%2F", "/")
+        assert not marketplace.calls(INSIGHTS)
+        with_insights = await adapter(marketplace, client, insights=True).fetch(
+            request(max_results=100)
+        )
+    assert plain.status == with_insights.status == "ok"
+    assert len(marketplace.calls(INSIGHTS)) == 1
+    assert len(with_insights.listings) == 100 and all(
+        x.kind == "ask" for x in with_insights.listings
+    )
+
+
+async def test_insights_sales_are_sold_comps(marketplace: Marketplace) -> None:
+    sale = {
+        "itemId": "v1|1|0",
+        "title": "1921-D Morgan Dollar MS63 PCGS",
+        "lastSoldPrice": {"value": "171.00", "currency": "USD"},
+        "lastSoldDate": "2026-10-01T10:00:00.000Z",
+        "totalSoldQuantity": 1,
+        "buyingOptions": ["AUCTION"],
+        "bidCount": 9,
+    }
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on("GET", INSIGHTS, Reply(200, {"total": 1, "itemSales": [sale]}))
+    req = request(sold_only=True).model_copy(
+        update={"category": "coin", "attribution": CoinAttribution(year=1921, mintmark="D")}
+    )
+    async with httpx.AsyncClient() as client:
+        result = await adapter(marketplace, client, insights=True).fetch(req)
+    (listing,) = result.listings
+    assert listing.kind == "sold" and listing.price == Decimal("171.00")
+    assert listing.sale_format == "auction" and listing.bids == 9
+    assert listing.observed_at and listing.observed_at.year == 2026
+
+
+async def test_prices_eBay_converted_are_taken_in_usd(
+    marketplace: Marketplace, shared_data: Path
+) -> None:
+    """The sort=price capture: CAD listings with eBay's USD conversion, mostly accessories."""
+    path = (
+        shared_data / "ebay" / "browse_item_summary_search_iphone_sort_price_100items_2023-07.json"
+    )
+    capture = json.loads(path.read_text())
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on("GET", BROWSE, Reply(200, capture))
+    async with httpx.AsyncClient() as client:
+        result = await adapter(marketplace, client).fetch(request(max_results=100))
+    by_id = {x.marketplace_id: x for x in result.listings}
+    for item in capture["itemSummaries"]:
+        if "convertedFromCurrency" in item["price"] and item["itemId"] in by_id:
+            assert by_id[item["itemId"]].currency == item["price"]["currency"] == "USD"
+            assert by_id[item["itemId"]].price == Decimal(item["price"]["value"])
