@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from fairmarket.cli import dlq, ops, up
+from fairmarket.collector import cli as collector_cli
 from fairmarket.valuation import cli as valuation_cli
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app.command("up")(up.up)
 ops.register(app)
 app.add_typer(valuation_cli.app, name="valuation")
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(collector_cli.app, name="collector")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,15 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from fairmarket.collector.db import exchanges, jobs
+from fairmarket.collector.imports import ImportRefused, import_rows
+from fairmarket.common import comps_csv
 from fairmarket.common.runtime import ServiceRuntime
-from fairmarket.common.web import Viewer
+from fairmarket.common.web import Staff, Viewer
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+imports_router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
 
 def runtime(request: Request) -> ServiceRuntime:
@@ -71,3 +74,55 @@ async def get_job(request_id: uuid.UUID, principal: Viewer, rt: Runtime) -> JobO
         **fields,
         exchanges=[ExchangeOut.model_validate(c._asdict()) for c in calls],
     )
+
+
+class ImportOut(BaseModel):
+    rows: int
+    items: dict[str, int]
+
+
+@imports_router.post(
+    "",
+    status_code=201,
+    response_model=ImportOut,
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
+async def import_comps(
+    request: Request,
+    principal: Staff,
+    rt: Runtime,
+    item_id: Annotated[
+        uuid.UUID | None, Query(description="for files without an item_id column")
+    ] = None,
+) -> ImportOut:
+    """A CSV of comps; every row is validated and a file with any bad row is refused whole."""
+    size = int(request.headers.get("content-length") or 0)
+    if size > comps_csv.MAX_BYTES:
+        raise HTTPException(413, f"the file is over {comps_csv.MAX_BYTES // (1024 * 1024)} MiB")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > comps_csv.MAX_BYTES:
+            raise HTTPException(413, f"the file is over {comps_csv.MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        parsed = comps_csv.parse(bytes(body), item_id=item_id)
+    except comps_csv.CsvTooLarge as exc:
+        raise HTTPException(413, str(exc)) from exc
+    if not parsed.ok:
+        raise HTTPException(
+            422,
+            f"{len(parsed.errors)} problems; nothing was imported: "
+            + "; ".join(parsed.errors[:20]),
+        )
+    try:
+        async with rt.engine.begin() as conn:
+            events, counts = await import_rows(conn, parsed.rows, request.app.state.rates)
+            await rt.outbox.add(conn, events)
+    except ImportRefused as exc:
+        raise HTTPException(
+            422, f"{len(exc.errors)} problems; nothing was imported: " + "; ".join(exc.errors[:20])
+        ) from exc
+    rt.outbox.notify()
+    return ImportOut(rows=len(parsed.rows), items=counts)

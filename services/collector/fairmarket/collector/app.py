@@ -41,10 +41,11 @@ def create_app(settings: CollectorSettings | None = None) -> FastAPI:
     app = create_web_app(
         service="collector",
         settings=settings,
-        routers=[api.router],
+        routers=[api.router, api.imports_router],
         lifespan=lifespan,
         readiness=runtime.readiness,
     )
     app.state.runtime = runtime
     app.state.collector = collector
+    app.state.rates = collector.rates
     return app

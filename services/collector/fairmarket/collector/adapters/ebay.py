@@ -8,6 +8,7 @@ Insights answering 403/404 falls back to Browse asks.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from fairmarket.collector.adapters.base import FetchResult, Listing
+from fairmarket.collector.adapters.base import FetchResult, Listing, RawExchange
 from fairmarket.collector.adapters.http import HttpCaller, MarketplaceError
 from fairmarket.collector.domain.query import build_query
 from fairmarket.common.events import PricingRequestedData
@@ -90,6 +91,25 @@ def parse_item(item: dict[str, Any], *, sold: bool, index: int) -> Listing | Non
         condition=item.get("condition"),
         exchange_index=index,
     )
+
+
+def listings_from(exchange: RawExchange, index: int) -> list[Listing]:
+    """Listings out of one stored response (for replay): the same parsing as a live fetch."""
+    sold = INSIGHTS in exchange.url
+    if exchange.status != 200 or not (sold or BROWSE in exchange.url):
+        return []
+    try:
+        body = json.loads(exchange.body)
+    except ValueError:
+        return []
+    items = (
+        body.get("itemSales" if sold else "itemSummaries") or [] if isinstance(body, dict) else []
+    )
+    return [
+        listing
+        for item in items
+        if isinstance(item, dict) and (listing := parse_item(item, sold=sold, index=index))
+    ]
 
 
 class EbayAdapter:

@@ -1,0 +1,45 @@
+"""`fairmarket collector ...`: replay stored raw responses through normalization."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="The collector: replay stored marketplace responses.", no_args_is_help=True)
+
+
+@app.command("replay")
+def replay_cmd(
+    request_id: Annotated[uuid.UUID, typer.Argument(help="the pricing request to replay")],
+) -> None:
+    """Re-normalize a request's stored raw responses (no marketplace call); emit what changed."""
+    from fairmarket.collector.db import SCHEMA, outbox
+    from fairmarket.collector.domain.money import Rates
+    from fairmarket.collector.replay import UnknownRequest, replay
+    from fairmarket.collector.settings import CollectorSettings
+    from fairmarket.common.db import make_engine
+    from fairmarket.common.messaging.outbox import Outbox
+
+    settings = CollectorSettings()  # type: ignore[call-arg]
+
+    async def run() -> str:
+        engine = make_engine(settings.database_url, schema=SCHEMA, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                report, events = await replay(conn, request_id, Rates())
+                await Outbox(outbox).add(conn, events)
+        finally:
+            await engine.dispose()
+        return (
+            f"replayed {report.exchanges} stored responses: {report.price_points} price points, "
+            f"{report.changed} changed and emitted"
+        )
+
+    try:
+        typer.echo(asyncio.run(run()))
+    except UnknownRequest as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc

@@ -1,0 +1,113 @@
+"""Re-running normalization over a request's stored raw responses, without the marketplace.
+
+Emits the price points that changed (new, or different from what was stored),
+so a fix to a parser or a filter reaches the valuation for past requests too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from fairmarket.collector.adapters.base import RawExchange
+from fairmarket.collector.adapters.replay import listings_from_exchanges
+from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
+from fairmarket.collector.domain.money import Rates
+from fairmarket.collector.domain.normalize import to_price_point
+from fairmarket.common.events import PricePointCollected, PricingRequestedData
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    request_id: uuid.UUID
+    exchanges: int
+    price_points: int
+    changed: int
+
+
+class UnknownRequest(LookupError):
+    pass
+
+
+async def replay(
+    conn: AsyncConnection, request_id: uuid.UUID, rates: Rates
+) -> tuple[ReplayReport, list[PricePointCollected]]:
+    job = (await conn.execute(select(jobs).where(jobs.c.request_id == request_id))).one_or_none()
+    if job is None:
+        raise UnknownRequest(f"no collection job for request {request_id}")
+    request = PricingRequestedData.model_validate(job.request)
+    rows = (
+        await conn.execute(
+            select(exchanges, raw_artifacts.c.body, raw_artifacts.c.content_type)
+            .join(raw_artifacts, raw_artifacts.c.id == exchanges.c.artifact_id)
+            .where(exchanges.c.request_id == request_id)
+            .order_by(exchanges.c.seq)
+        )
+    ).all()
+    stored = [
+        RawExchange(
+            method=r.method,
+            url=r.url,
+            params=r.params,
+            status=r.status,
+            body=r.body,
+            content_type=r.content_type,
+            elapsed_ms=r.elapsed_ms,
+            requested_at=r.requested_at,
+        )
+        for r in rows
+    ]
+    artifact_ids = [r.artifact_id for r in rows]
+    previous: dict[Any, dict[str, Any]] = {
+        r.id: r.payload
+        for r in (
+            await conn.execute(
+                select(price_points.c.id, price_points.c.payload).where(
+                    price_points.c.request_id == request_id
+                )
+            )
+        ).all()
+    }
+    points = {}
+    for listing in listings_from_exchanges(request.source.adapter, stored):
+        point = to_price_point(
+            listing,
+            request,
+            raw_artifact_id=artifact_ids[listing.exchange_index],
+            rates=rates,
+            now=job.started_at or datetime.now(UTC),
+        )
+        points.setdefault(point.price_point_id, point)
+    changed = [
+        p for p in points.values() if previous.get(p.price_point_id) != p.model_dump(mode="json")
+    ]
+    if changed:
+        stmt = insert(price_points).values(
+            [
+                {
+                    "id": p.price_point_id,
+                    "request_id": request_id,
+                    "item_id": request.item_id,
+                    "raw_artifact_id": p.raw_artifact_id,
+                    "payload": p.model_dump(mode="json"),
+                }
+                for p in changed
+            ]
+        )
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[price_points.c.id, price_points.c.request_id],
+                set_={"payload": stmt.excluded.payload},
+            )
+        )
+    events = [
+        PricePointCollected(producer="collector", correlation_id=request.run_id, data=p)
+        for p in changed
+    ]
+    return ReplayReport(request_id, len(stored), len(points), len(changed)), events

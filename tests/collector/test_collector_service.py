@@ -1,0 +1,148 @@
+"""The collector service against the sandbox marketplace over real HTTP, a real broker and DB."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import func, select
+
+from fairmarket.collector.db import jobs, price_points
+from fairmarket.common.events import (
+    CoinAttribution,
+    PricingRequested,
+    PricingRequestedData,
+    SourceRef,
+    SourceRules,
+)
+from fairmarket.sandbox.app import create_app as create_sandbox
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def sandbox_url() -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_sandbox(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+
+
+def pricing_request(item: uuid.UUID) -> PricingRequested:
+    return PricingRequested(
+        producer="test",
+        data=PricingRequestedData(
+            request_id=uuid.uuid4(),
+            run_id=uuid.uuid4(),
+            item_id=item,
+            revision=1,
+            category="coin",
+            attribution=CoinAttribution(
+                year=1921, mintmark="D", denomination="Morgan Dollar", grade="MS63"
+            ),
+            source=SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay"),
+            rules=SourceRules(max_results=100),
+        ),
+    )
+
+
+async def wait_for_job(client: Any, bearer: Any, request_id: uuid.UUID) -> dict[str, Any]:
+    async with asyncio.timeout(60):
+        while True:
+            r = await client.get(f"/v1/jobs/{request_id}", headers=bearer("viewer"))
+            if r.status_code == 200:
+                return r.json()
+            await asyncio.sleep(0.1)
+
+
+async def test_collects_replays_and_imports(
+    service_app: Any, bearer: Any, kafka_bootstrap: str, sandbox_url: str
+) -> None:
+    collector = await service_app(
+        "collector",
+        FAIRMARKET_EBAY_BASE_URL=sandbox_url,
+        FAIRMARKET_EBAY_CLIENT_ID="id",
+        FAIRMARKET_EBAY_CLIENT_SECRET="secret",
+    )
+    item = uuid.uuid4()
+    event = pricing_request(item)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            event.topic, event.model_dump_json().encode(), key=event.key.encode()
+        )
+    finally:
+        await producer.stop()
+
+    job = await wait_for_job(collector, bearer, event.data.request_id)
+    assert job["status"] == "ok" and job["collected"] == 60
+    assert 0 < job["filtered"] < job["collected"]  # junk and other mintmarks, kept and flagged
+    assert [x["url"].rsplit("/", 1)[-1] for x in job["exchanges"]] == ["token", "search"]
+    assert all("secret" not in str(x) for x in job["exchanges"])
+
+    engine = collector.app.state.runtime.engine
+    async with engine.connect() as conn:
+        stored = await conn.scalar(
+            select(func.count()).select_from(price_points).where(price_points.c.item_id == item)
+        )
+    assert stored == 60
+
+    from fairmarket.collector.domain.money import Rates
+    from fairmarket.collector.replay import replay
+
+    async with engine.begin() as conn:
+        report, changed = await replay(conn, event.data.request_id, Rates())
+    assert report.price_points == 60 and report.changed == 0 and not changed
+
+    csv = (
+        "title,price,currency,date,shipping,format,bids\n"
+        "Heritage lot 3001 1921-D Morgan MS63 PCGS,205,USD,2026-10-02,0,auction,14\n"
+        "Show sale 1921-D Morgan MS63,180.50,USD,2026-10-05,,fixed_price,\n"
+    )
+    bad = await collector.post(
+        f"/v1/imports?item_id={item}",
+        content=csv + "oops,abc,USD,2026-10-05,,,\n",
+        headers={**bearer("staff"), "content-type": "text/csv"},
+    )
+    assert bad.status_code == 422 and "line 4: price 'abc'" in bad.json()["reason"]
+    unknown = await collector.post(
+        f"/v1/imports?item_id={uuid.uuid4()}",
+        content=csv,
+        headers={**bearer("staff"), "content-type": "text/csv"},
+    )
+    assert unknown.status_code == 422 and "not known" in unknown.json()["reason"]
+    viewer = await collector.post(
+        f"/v1/imports?item_id={item}", content=csv, headers=bearer("viewer")
+    )
+    assert viewer.status_code == 403
+    ok = await collector.post(
+        f"/v1/imports?item_id={item}",
+        content=csv,
+        headers={**bearer("staff"), "content-type": "text/csv"},
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json() == {"rows": 2, "items": {str(item): 2}}
+    async with engine.connect() as conn:
+        manual = await conn.scalar(
+            select(func.count())
+            .select_from(jobs)
+            .where(jobs.c.item_id == item, jobs.c.adapter == "manual")
+        )
+    assert manual == 1
