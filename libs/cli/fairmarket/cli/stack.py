@@ -24,6 +24,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Self
@@ -215,10 +217,19 @@ class Stack:
 
     def restart_postgres(self) -> None:
         """Stop and start the embedded PostgreSQL; same socket, same data."""
+        with self.postgres_down():
+            pass
+
+    @contextmanager
+    def postgres_down(self) -> Iterator[None]:
+        """The embedded PostgreSQL stopped for the with-block, then started on the same data."""
         if self.postgres is None:
-            raise StackError("only the embedded PostgreSQL can be restarted")
+            raise StackError("only the embedded PostgreSQL can be stopped and started")
         self.postgres.stop()
-        self.postgres = start_postgres(self.data.postgres)
+        try:
+            yield
+        finally:
+            self.postgres = start_postgres(self.data.postgres)
 
     # --- internals ---
 
