@@ -8,37 +8,26 @@ figures are computed here, never hard-coded.
 
 from __future__ import annotations
 
-import csv
+import json
 import math
-from collections import defaultdict
-from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 from valuation_engine_support import CARDS_CSV
 
+from fairmarket.cli.main import app
+from fairmarket.valuation.accuracy import DAYS, by_player, grade_ratios, load_card_sales
 from fairmarket.valuation.domain.backtest import Result, Sale, run
-from fairmarket.valuation.domain.grades import learn_ratio
 
 pytestmark = pytest.mark.skipif(not CARDS_CSV.exists(), reason=f"{CARDS_CSV} not found")
 
 BUSY = ("Doncic_PSA_10", "Ja_PSA_10", "Ja_PSA_9", "Doncic_PSA_9", "Ayton_PSA_10", "Fox_PSA_10")
-DAYS = [date(2019, 7, 7) + timedelta(days=7 * i) for i in range(75)]
 
 
 @pytest.fixture(scope="module")
 def sales() -> dict[str, list[Sale]]:
-    out: dict[str, list[Sale]] = defaultdict(list)
-    with CARDS_CSV.open(newline="") as f:
-        for row in csv.DictReader(f):
-            out[row["series_id"]].append(
-                Sale(
-                    day=date.fromisoformat(row["sale_date"]),
-                    cents=round(float(row["price_usd"]) * 100),
-                    grade=f"{row['grader'].upper()} {row['grade']}",
-                )
-            )
-    return dict(out)
+    return load_card_sales(CARDS_CSV)
 
 
 def report(label: str, res: Result) -> str:
@@ -83,10 +72,7 @@ def test_higher_confidence_means_lower_error(backtest: Result) -> None:
 
 def test_other_grades_fill_in_for_thin_sales(sales: dict[str, list[Sale]]) -> None:
     """Each player's PSA 9 valued from PSA 9 and PSA 10 sales together."""
-    players: dict[str, list[Sale]] = defaultdict(list)
-    for name, rows in sales.items():
-        players[name.rsplit("_", 2)[0]].extend(rows)
-    res = run(players, days=DAYS, grade="PSA 9", target_grade="PSA 9")
+    res = run(by_player(sales), days=DAYS, grade="PSA 9", target_grade="PSA 9")
     report("cards, PSA 9 with PSA 10 comps", res)
     assert res.mape() <= res.mape("plain_window")
 
@@ -95,25 +81,22 @@ def test_learned_grade_ratios_are_consistent_across_players(sales: dict[str, lis
     """PSA 10 over PSA 9 in the last year of data, per player: time-matched
     ratios agree with each other better than plain ratios of medians, which
     mix in when each grade happened to sell."""
-    end = date(2020, 12, 26).toordinal()
-    learned, plain = [], []
-    for name in {n.rsplit("_", 2)[0] for n in sales}:
-        rows = sales.get(f"{name}_PSA_10", []) + sales.get(f"{name}_PSA_9", [])
-        rows += sales.get(f"{name}_PSa_10", [])
-        t = np.array([r.day.toordinal() - end for r in rows], dtype=float)
-        cents = np.array([max(r.cents, 1) for r in rows], dtype=float)
-        grade = np.array([r.grade for r in rows])
-        recent = t >= -365
-        ten, nine = recent & (grade == "PSA 10"), recent & (grade == "PSA 9")
-        if ten.sum() < 20 or nine.sum() < 20:
-            continue
-        ratio = learn_ratio(t, np.log(cents), ten, nine, min_comps=20, trend_min_span=14)
-        assert ratio is not None and 1.5 < ratio < 8.0, (name, ratio)
-        learned.append(math.log(ratio))
-        plain.append(math.log(np.median(cents[ten]) / np.median(cents[nine])))
+    learned, plain = grade_ratios(sales)
     print(
         f"PSA 10 / PSA 9 learned: median x{math.exp(np.median(learned)):.2f}, "
         f"{len(learned)} players"
     )
     assert len(learned) >= 8
+    assert all(1.5 < math.exp(r) < 8.0 for r in learned), learned
     assert np.std(learned) < np.std(plain)
+
+
+def test_accuracy_command_prints_the_figures_it_measures() -> None:
+    result = CliRunner().invoke(
+        app, ["valuation", "accuracy", "--data", str(CARDS_CSV.parents[1]), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["valuations"] > 500
+    assert figures["mape_engine"] < figures["mape_plain_window"]
+    assert figures["mape_confidence_8_10"] < figures["mape_confidence_1_7"]

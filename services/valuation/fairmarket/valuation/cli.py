@@ -145,3 +145,60 @@ def recompute(
     settings = ValuationSettings()  # type: ignore[call-arg]
     changed, total = asyncio.run(recompute_items(settings, item or None))
     typer.echo(f"recomputed {total} items: {changed} changed and were emitted")
+
+
+@app.command()
+def accuracy(
+    data: Annotated[
+        Path,
+        typer.Option(
+            help="the shared data folder (sales/ inside)", envvar="FAIRMARKET_SHARED_DATA"
+        ),
+    ] = Path("../shared/data"),
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+) -> None:
+    """The engine's error on real card sales beside the plain median's, by confidence."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from fairmarket.valuation.accuracy import CARDS, measure
+
+    if not (data / CARDS).exists():
+        raise typer.BadParameter(f"{data / CARDS} not found; pass --data PATH/TO/shared/data")
+    with Console(stderr=True).status("backtesting on real card sales..."):
+        figures = measure(data)
+    if as_json:
+        typer.echo(json.dumps(figures.as_dict()))
+        return
+    pct = "{:.1%}".format
+    table = Table(
+        title=f"valuation accuracy: {figures.valuations} valuations of {figures.series} card series, weekly 2019-07 to 2020-12"
+    )
+    table.add_column("figure")
+    table.add_column("engine", justify="right")
+    table.add_column("plain median", justify="right")
+    table.add_row(
+        "median abs. % error vs next 14 days' median",
+        pct(figures.mape_engine),
+        pct(figures.mape_plain_window),
+    )
+    table.add_row("  (plain median of the whole lookback)", "", pct(figures.mape_plain_lookback))
+    table.add_row("next 14 days' median inside p10-p90", pct(figures.coverage_p10_p90), "")
+    for band, err in (("8-10", figures.mape_confidence_8_10), ("1-7", figures.mape_confidence_1_7)):
+        table.add_row(f"error at confidence {band}", "n/a" if err is None else pct(err), "")
+    table.add_row(
+        f"PSA 9 valued from PSA 9 + PSA 10 sales ({figures.psa9_from_both_grades_valuations})",
+        pct(figures.psa9_from_both_grades_mape_engine),
+        pct(figures.psa9_from_both_grades_mape_plain),
+    )
+    table.add_row(
+        f"PSA 10 / PSA 9 ratio learned ({figures.psa10_over_psa9_players} players)",
+        f"x{figures.psa10_over_psa9_median_ratio:.2f}",
+        "",
+    )
+    table.add_row(
+        "spread of log ratio across players (time-matched vs plain)",
+        f"{figures.ratio_spread_learned:.3f}",
+        f"{figures.ratio_spread_plain:.3f}",
+    )
+    Console().print(table)
