@@ -1,0 +1,1 @@
+"""`fairmarket bench`: figures two runs can be compared on (machine, settings, results)."""

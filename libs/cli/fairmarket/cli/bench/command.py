@@ -1,0 +1,113 @@
+"""`fairmarket bench valuation|valuation-accuracy|broker|api|all [--json]`."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from fairmarket.cli.bench import report
+
+app = typer.Typer(help="Benchmarks: a table of figures with the machine and the exact settings.")
+AsJson = Annotated[bool, typer.Option("--json", help="one JSON object instead of the table")]
+Bootstrap = Annotated[
+    str | None, typer.Option(help="a Kafka bootstrap address (default: embedded Tansu)")
+]
+status = Console(stderr=True).status
+
+
+def _valuation(repeats: int) -> dict[str, float]:
+    from fairmarket.cli.bench import valuation
+
+    with status("valuation engine at 100, 10,000 and 1,000,000 comps..."):
+        return valuation.run(repeats=repeats)
+
+
+def _broker(bootstrap: str | None, messages: int, size: int) -> dict[str, float]:
+    from fairmarket.cli.bench import broker
+    from fairmarket.cli.embedded import start_broker
+
+    with status(f"broker: {messages:,} messages of {size} bytes through aiokafka..."):
+        if bootstrap:
+            return broker.run(bootstrap, messages, size)
+        embedded = start_broker()
+        try:
+            return broker.run(embedded.bootstrap, messages, size)
+        finally:
+            embedded.stop()
+
+
+def _api(items: int, seconds: float, concurrency: int) -> dict[str, float]:
+    from fairmarket.cli.bench import api
+    from fairmarket.cli.stack import Stack, StackConfig
+
+    with tempfile.TemporaryDirectory(prefix="fairmarket-bench-") as tmp:
+        with status("starting the stack (embedded PostgreSQL, Tansu, services)..."):
+            stack = Stack(StackConfig.for_tests(Path(tmp), log_level="WARNING")).start()
+        try:
+            with status(
+                f"api: {items} items, {concurrency} concurrent clients, {seconds:g}s per route..."
+            ):
+                return api.run(stack, items, seconds, concurrency)
+        finally:
+            stack.stop()
+
+
+@app.command()
+def valuation(as_json: AsJson = False, repeats: int = 3) -> None:
+    """The engine alone at 100, 10,000 and 1,000,000 comps (ms, best of --repeats)."""
+    report.emit(_valuation(repeats), {"repeats": repeats}, as_json)
+
+
+@app.command("valuation-accuracy")
+def valuation_accuracy(
+    data: Annotated[Path, typer.Option(envvar="FAIRMARKET_SHARED_DATA")] = Path("../shared/data"),
+    as_json: AsJson = False,
+) -> None:
+    """The engine's error on real card sales beside the plain median's (see `valuation accuracy`)."""
+    from fairmarket.valuation.accuracy import measure
+
+    with status("backtesting on real card sales..."):
+        figures: dict[str, Any] = measure(data).as_dict()
+    report.emit(figures, {"data": str(data)}, as_json)
+
+
+@app.command()
+def broker(
+    as_json: AsJson = False, bootstrap: Bootstrap = None, messages: int = 200_000, size: int = 1024
+) -> None:
+    """Raw produce-to-consume rate through aiokafka, no service in between."""
+    settings = {"messages": messages, "size": size, "bootstrap": bootstrap or "embedded Tansu"}
+    report.emit(_broker(bootstrap, messages, size), settings, as_json)
+
+
+@app.command()
+def api(
+    as_json: AsJson = False, items: int = 200, seconds: float = 10.0, concurrency: int = 32
+) -> None:
+    """Catalog item reads and filtered lists under load from a separate process."""
+    settings = {"items": items, "seconds": seconds, "concurrency": concurrency}
+    report.emit(_api(items, seconds, concurrency), settings, as_json)
+
+
+@app.command("all")
+def all_(
+    as_json: AsJson = False,
+    bootstrap: Bootstrap = None,
+    messages: int = 200_000,
+    items: int = 200,
+    seconds: float = 10.0,
+    concurrency: int = 32,
+) -> None:
+    """Every benchmark above, one table (the pipeline and scale benchmarks are not built yet)."""
+    figures = _valuation(3) | _broker(bootstrap, messages, 1024) | _api(items, seconds, concurrency)
+    settings = {
+        "messages": messages,
+        "items": items,
+        "seconds": seconds,
+        "concurrency": concurrency,
+    }
+    report.emit(figures, settings, as_json)
