@@ -11,7 +11,7 @@ from sqlalchemy import update
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import comps
 from fairmarket.common.events import PricePointFlagged, PricePointFlaggedData
-from fairmarket.common.web import Staff
+from fairmarket.common.web import Admin
 
 router = APIRouter(tags=["comps"])
 
@@ -33,7 +33,7 @@ class FlagOut(BaseModel):
 
 @router.put("/v1/items/{item_id}/comps/{price_point_id}/flag", response_model=FlagOut)
 async def flag_comp(
-    item_id: uuid.UUID, price_point_id: uuid.UUID, body: FlagIn, principal: Staff, rt: Runtime
+    item_id: uuid.UUID, price_point_id: uuid.UUID, body: FlagIn, principal: Admin, rt: Runtime
 ) -> FlagOut:
     """The flag travels as `pricepoint.flagged` to the valuation, which recomputes."""
     if body.excluded and not body.reason:
