@@ -22,6 +22,8 @@ class CommonSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # 413 above; uploads raise it
+    cors_origins: list[str] = Field(default_factory=list)  # closed unless origins are listed
     consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_max_attempts: int = Field(default=3, ge=1, le=100)
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)

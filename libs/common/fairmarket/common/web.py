@@ -9,12 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fairmarket.common.auth import AuthError, Principal, Role, verify_token
+from fairmarket.common.limits import BodyLimit
 from fairmarket.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from fairmarket.common.tracing import configure_tracing, instrument_fastapi
 
@@ -88,6 +90,14 @@ def create_app(
     app = FastAPI(title=f"fairmarket {service}", version=version, lifespan=lifespan)
     app.state.settings = settings
     app.state.readiness = list(readiness)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -14,3 +14,4 @@ class CollectorSettings(CommonSettings):
     ebay_insights: bool = False
     http_timeout_seconds: float = 10.0
     request_deadline_seconds: float = 60.0
+    max_body_bytes: int = 6 * 1024 * 1024  # CSV imports: comps_csv bounds a file to 5 MiB
