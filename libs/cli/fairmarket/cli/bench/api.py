@@ -21,8 +21,12 @@ COIN = {
 }
 
 
+def _valued(r: httpx.Response) -> bool:
+    return r.status_code == 200 and r.json().get("valuation") is not None
+
+
 def seed(stack: Stack, items: int) -> list[str]:
-    """Items taken in through the intake, and visible at the catalog."""
+    """Items taken in through the intake and valued, so the pipeline is idle when load starts."""
     with httpx.Client(headers=stack.auth, timeout=10) as client:
         ids = [
             client.post(f"{stack.urls['intake']}/v1/intakes", json=COIN).json()["id"]
@@ -30,7 +34,7 @@ def seed(stack: Stack, items: int) -> list[str]:
         ]
         deadline = time.monotonic() + 300
         for item in ids:
-            while client.get(f"{stack.urls['catalog']}/v1/items/{item}").status_code != 200:
+            while not _valued(client.get(f"{stack.urls['catalog']}/v1/items/{item}")):
                 if time.monotonic() > deadline:
                     raise RuntimeError("items never reached the catalog")
                 time.sleep(0.1)
