@@ -33,6 +33,14 @@ COIN = {
 CLEAN = {"duplicated": 0, "mismatched": 0, "unsent": 0, "dead": 0}
 
 
+def tally(lost: list[str], report: dict[str, int]) -> str:
+    """The figures every fault test prints, so they can be quoted."""
+    return (
+        f"{len(lost)} lost, {report['duplicated']} duplicated, {report['mismatched']} valued "
+        f"differently offline, {report['unsent']} outbox rows unsent, {report['dead']} dead letters"
+    )
+
+
 def dsn(stack: Stack) -> str:
     return stack.database_url.replace("postgresql+asyncpg://", "postgresql://")
 

@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 import pytest
 from cable import Cable
-from fault_support import CLEAN, dsn, ledger, take_in, valuations
+from fault_support import CLEAN, dsn, ledger, take_in, tally, valuations
 
 from fairmarket.cli.embedded import start_broker
 from fairmarket.cli.ports import free_port
@@ -85,8 +85,6 @@ def test_broker_outage_holds_events_in_the_outbox_and_loses_nothing(tmp_path: Pa
         broker.stop()
     print(
         f"\n{len(ids)} items, broker away {down_for:.1f}s with {held} events held in the intake "
-        f"outbox, {len(lost)} lost, {report['duplicated']} duplicated, "
-        f"{report['mismatched']} valued differently offline, {report['unsent']} outbox rows "
-        f"unsent, {report['dead']} dead letters"
+        f"outbox, " + tally(lost, report)
     )
     assert report == CLEAN

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fault_support import CLEAN, ledger, take_in, valuations
+from fault_support import CLEAN, ledger, take_in, tally, valuations
 
 from fairmarket.cli.stack import Stack, StackConfig
 
@@ -44,8 +44,6 @@ def test_killing_each_service_mid_stream_loses_nothing(tmp_path: Path) -> None:
         assert not lost, f"{len(lost)} items never valued: {lost[:5]}"
         report = asyncio.run(ledger(stack, ids, valued))
     print(
-        f"\n{len(ids)} items, {len(VICTIMS)} kills ({', '.join(VICTIMS)}), {len(lost)} lost, "
-        f"{report['duplicated']} duplicated, {report['mismatched']} valued differently offline, "
-        f"{report['unsent']} outbox rows unsent, {report['dead']} dead letters"
+        f"\n{len(ids)} items, {len(VICTIMS)} kills ({', '.join(VICTIMS)}), " + tally(lost, report)
     )
     assert report == CLEAN

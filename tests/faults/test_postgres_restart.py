@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fault_support import CLEAN, ledger, take_in, valuations
+from fault_support import CLEAN, ledger, take_in, tally, valuations
 
 from fairmarket.cli.stack import Stack, StackConfig
 
@@ -57,8 +57,6 @@ def test_postgres_restart_mid_stream_loses_nothing(tmp_path: Path) -> None:
         report = asyncio.run(ledger(stack, ids, valued))
     print(
         f"\n{len(ids)} items, PostgreSQL restarted with {len(before)} in flight, every service "
-        f"unready then ready again within {recovered_in:.1f}s, {len(lost)} lost, "
-        f"{report['duplicated']} duplicated, {report['mismatched']} valued differently offline, "
-        f"{report['unsent']} outbox rows unsent, {report['dead']} dead letters"
+        f"unready then ready again within {recovered_in:.1f}s, " + tally(lost, report)
     )
     assert report == CLEAN

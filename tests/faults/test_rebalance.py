@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fault_support import CLEAN, ledger, take_in, valuations
+from fault_support import CLEAN, ledger, take_in, tally, valuations
 
 from fairmarket.cli.ports import free_port
 from fairmarket.cli.stack import Stack, StackConfig
@@ -93,8 +93,6 @@ def test_replicas_leaving_mid_stream_rebalance_without_loss(tmp_path: Path) -> N
             valuation.wait(30)
     print(
         f"\n{len(ids)} items over 2 replicas of {' and '.join(SECOND)}, one of each gone "
-        f"mid-stream (collector -9, valuation SIGTERM), {len(lost)} lost, "
-        f"{report['duplicated']} duplicated, {report['mismatched']} valued differently offline, "
-        f"{report['unsent']} outbox rows unsent, {report['dead']} dead letters"
+        f"mid-stream (collector -9, valuation SIGTERM), " + tally(lost, report)
     )
     assert report == CLEAN
