@@ -104,11 +104,11 @@ async def test_collects_replays_and_imports(
         )
     assert stored == 60
 
-    from fairmarket.collector.domain.money import Rates
     from fairmarket.collector.replay import replay
 
+    state = collector.app.state.collector
     async with engine.begin() as conn:
-        report, changed = await replay(conn, event.data.request_id, Rates())
+        report, changed = await replay(conn, event.data.request_id, state.rates, state.adapters)
     assert report.price_points == 60 and report.changed == 0 and not changed
 
     csv = (

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from adapter_support import Bound
 from marketplace_server import Marketplace, Reply
 
 from fairmarket.collector.adapters.ebay import (
@@ -47,9 +48,11 @@ def request(max_results: int = 200, **rules: Any) -> PricingRequestedData:
     )
 
 
-def adapter(market: Marketplace, client: httpx.AsyncClient, insights: bool = False) -> EbayAdapter:
+def adapter(market: Marketplace, client: httpx.AsyncClient, insights: bool = False) -> Bound:
     config = EbayConfig(market.url, "client-id", "client-secret-xyz", insights=insights)
-    return EbayAdapter(config, HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05))
+    return Bound(
+        EbayAdapter(config), HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05)
+    )
 
 
 def token(seen: Any = None, expires_in: int = 7200) -> Reply:
@@ -117,16 +120,11 @@ async def test_pages_until_there_is_no_next(
     marketplace.on("POST", TOKEN, token)
     marketplace.on("GET", BROWSE, lambda seen: pages(capture, 40)[int(seen.query["offset"]) // 40])
     async with httpx.AsyncClient() as client:
-        ebay = EbayAdapter(
-            EbayConfig(marketplace.url, "id", "secret"), HttpCaller(client, backoff=0.01)
+        ebay = Bound(
+            EbayAdapter(EbayConfig(marketplace.url, "id", "secret")),
+            HttpCaller(client, backoff=0.01),
         )
-        import fairmarket.collector.adapters.ebay as module
-
-        original, module.PAGE = module.PAGE, 40
-        try:
-            result = await ebay.fetch(request(max_results=1000))
-        finally:
-            module.PAGE = original
+        result = await ebay.fetch(request(max_results=1000))
     assert [c.query["offset"] for c in marketplace.calls(BROWSE)] == ["0", "40", "80"]
     assert len({x.marketplace_id for x in result.listings}) == 100
     assert len(marketplace.calls(TOKEN)) == 1  # the token is cached across pages

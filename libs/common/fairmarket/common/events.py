@@ -137,6 +137,9 @@ class SourceRef(Contract):
     name: ShortStr
     adapter: ShortStr
     reputation: float = Field(default=1.0, ge=0, le=10)
+    rate_limit_per_minute: int | None = Field(
+        default=None, ge=1, description="the source's configured request rate (catalog)"
+    )
 
 
 class SourceRules(Contract):

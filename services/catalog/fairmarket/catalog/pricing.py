@@ -79,6 +79,7 @@ async def start_run(
                         name=source.name,
                         adapter=source.adapter,
                         reputation=source.reputation,
+                        rate_limit_per_minute=source.rate_limit_per_minute,
                     ),
                     rules=SourceRules.model_validate(source.rules or {}),
                 ),

@@ -9,10 +9,11 @@ import httpx
 from fastapi import FastAPI
 
 from fairmarket.collector import api, consumers
+from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.collector.adapters.registry import build_adapters
-from fairmarket.collector.collect import Collector
+from fairmarket.collector.collect import Collector, Manners
 from fairmarket.collector.db import SCHEMA, inbox, outbox
-from fairmarket.collector.domain.money import Rates
+from fairmarket.collector.domain.money import rates_from
 from fairmarket.collector.settings import CollectorSettings
 from fairmarket.common.logs import configure_logging
 from fairmarket.common.runtime import ServiceRuntime
@@ -27,9 +28,15 @@ def create_app(settings: CollectorSettings | None = None) -> FastAPI:
         timeout=httpx.Timeout(settings.http_timeout_seconds),
         headers={"User-Agent": "fairmarket-collector/0.1"},
         limits=httpx.Limits(max_connections=50),
+        follow_redirects=False,
+    )
+    manners = Manners(
+        HttpCaller(client, attempts=settings.http_attempts, per_host=settings.per_host_concurrency),
+        circuit_failures=settings.circuit_failures,
+        circuit_cooldown=settings.circuit_cooldown_seconds,
     )
     collector = Collector(
-        build_adapters(settings, client), Rates(), settings.request_deadline_seconds
+        build_adapters(settings), rates_from(settings), settings.request_deadline_seconds, manners
     )
     runtime.consume(consumers.MODELS, consumers.CollectorHandlers(collector, runtime.outbox))
 

@@ -16,8 +16,9 @@ def replay_cmd(
     request_id: Annotated[uuid.UUID, typer.Argument(help="the pricing request to replay")],
 ) -> None:
     """Re-normalize a request's stored raw responses (no marketplace call); emit what changed."""
+    from fairmarket.collector.adapters.registry import build_adapters
     from fairmarket.collector.db import SCHEMA, outbox
-    from fairmarket.collector.domain.money import Rates
+    from fairmarket.collector.domain.money import rates_from
     from fairmarket.collector.replay import UnknownRequest, replay
     from fairmarket.collector.settings import CollectorSettings
     from fairmarket.common.db import make_engine
@@ -29,7 +30,9 @@ def replay_cmd(
         engine = make_engine(settings.database_url, schema=SCHEMA, pool_size=1)
         try:
             async with engine.begin() as conn:
-                report, events = await replay(conn, request_id, Rates())
+                report, events = await replay(
+                    conn, request_id, rates_from(settings), build_adapters(settings)
+                )
                 await Outbox(outbox).add(conn, events)
         finally:
             await engine.dispose()

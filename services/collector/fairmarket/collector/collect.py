@@ -10,16 +10,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from fairmarket.collector.adapters.base import Adapter, FetchResult
+from fairmarket.collector.adapters.base import Adapter, FetchResult, collect_listings
+from fairmarket.collector.adapters.http import HttpCaller
+from fairmarket.collector.adapters.politeness import CircuitBreaker, TokenBucket
+from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import to_price_point
+from fairmarket.collector.metrics import CIRCUIT_STATE, CIRCUIT_VALUES, COMPS, SOURCE_ERRORS
 from fairmarket.common.events import (
     Envelope,
     PricePointCollected,
@@ -27,6 +32,8 @@ from fairmarket.common.events import (
     PricingCompleted,
     PricingCompletedData,
     PricingRequested,
+    PricingRequestedData,
+    SourceRef,
 )
 
 
@@ -42,30 +49,96 @@ def item_grade(attribution: Any) -> str | None:
     )
 
 
+@dataclass
+class Manners:
+    """How the collector treats marketplaces; one per service, shared by every fetch."""
+
+    http: HttpCaller
+    circuit_failures: int = 5
+    circuit_cooldown: float = 60.0
+    buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+
+    def bucket(self, source: SourceRef, adapter: Adapter) -> TokenBucket | None:
+        limits = [x for x in (source.rate_limit_per_minute, adapter.rate_limit_per_minute) if x]
+        if not limits:
+            return None
+        rate = float(min(limits))
+        bucket = self.buckets.get(source.name)
+        if bucket is None:
+            bucket = self.buckets[source.name] = TokenBucket(rate, burst=max(1.0, rate / 60))
+        elif bucket.rate_per_minute != rate:
+            bucket.retune(rate)
+        return bucket
+
+    def breaker(self, source: str) -> CircuitBreaker:
+        breaker = self.breakers.get(source)
+        if breaker is None:
+            breaker = self.breakers[source] = CircuitBreaker(
+                self.circuit_failures, self.circuit_cooldown
+            )
+        return breaker
+
+
+def error_class(result: FetchResult) -> str:
+    error = (result.error or "").lower()
+    for needle, name in (
+        ("deadline", "deadline"),
+        ("circuit", "circuit_open"),
+        ("not json", "malformed"),
+        ("unexpected", "malformed"),
+        ("token", "auth"),
+        ("answered 429", "throttled"),
+        ("answered 5", "server_error"),
+        ("answered 4", "client_error"),
+        ("failed:", "transport"),
+        ("no adapter", "not_configured"),
+    ):
+        if needle in error:
+            return name
+    return "other"
+
+
 class Collector:
-    def __init__(self, adapters: dict[str, Adapter], rates: Rates, deadline_seconds: float) -> None:
+    def __init__(
+        self, adapters: Adapters, rates: Rates, deadline_seconds: float, manners: Manners
+    ) -> None:
         self.adapters = adapters
         self.rates = rates
         self.deadline = deadline_seconds
+        self.manners = manners
+
+    async def _fetch(self, adapter: Adapter, request: PricingRequestedData) -> FetchResult:
+        http = self.manners.http.for_source(
+            request.source.name, self.manners.bucket(request.source, adapter)
+        )
+        try:
+            return await asyncio.wait_for(collect_listings(adapter, request, http), self.deadline)
+        except TimeoutError:
+            return FetchResult(status="failed", error=f"deadline of {self.deadline:.0f}s exceeded")
 
     async def fetch(self, request: PricingRequested) -> FetchResult:
-        adapter = self.adapters.get(request.data.source.adapter)
+        source = request.data.source
+        adapter = self.adapters.for_source(source)
         if adapter is None:
-            return FetchResult(
-                exchanges=[],
-                listings=[],
-                status="failed",
-                error=f"no adapter {request.data.source.adapter!r} is configured",
+            result = FetchResult(
+                status="failed", error=f"no adapter {source.adapter!r} is configured"
             )
-        try:
-            return await asyncio.wait_for(adapter.fetch(request.data), self.deadline)
-        except TimeoutError:
-            return FetchResult(
-                exchanges=[],
-                listings=[],
-                status="failed",
-                error=f"deadline of {self.deadline:.0f}s exceeded",
-            )
+        else:
+            breaker = self.manners.breaker(source.name)
+            if breaker.allow():
+                result = await self._fetch(adapter, request.data)
+                breaker.record(result.status != "failed")
+            else:
+                result = FetchResult(
+                    status="failed",
+                    error=f"circuit open after {breaker.failures} failed collections in a row; "
+                    f"next try in {breaker.retry_in():.0f}s",
+                )
+            CIRCUIT_STATE.labels(source.name).set(CIRCUIT_VALUES[breaker.state])
+        if result.status != "ok":
+            SOURCE_ERRORS.labels(source.name, error_class(result)).inc()
+        return result
 
     async def fetch_all(self, requests: Sequence[PricingRequested]) -> list[FetchResult]:
         return list(await asyncio.gather(*(self.fetch(r) for r in requests)))
@@ -147,6 +220,8 @@ class Collector:
                 .on_conflict_do_nothing()
             )
         filtered = sum(1 for p in points.values() if p.filtered)
+        COMPS.labels(d.source.name, "true").inc(filtered)
+        COMPS.labels(d.source.name, "false").inc(len(points) - filtered)
         await conn.execute(
             insert(jobs)
             .values(

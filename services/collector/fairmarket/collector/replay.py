@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.collector.adapters.base import RawExchange
-from fairmarket.collector.adapters.replay import listings_from_exchanges
+from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import to_price_point
@@ -36,12 +36,17 @@ class UnknownRequest(LookupError):
 
 
 async def replay(
-    conn: AsyncConnection, request_id: uuid.UUID, rates: Rates
+    conn: AsyncConnection, request_id: uuid.UUID, rates: Rates, adapters: Adapters
 ) -> tuple[ReplayReport, list[PricePointCollected]]:
     job = (await conn.execute(select(jobs).where(jobs.c.request_id == request_id))).one_or_none()
     if job is None:
         raise UnknownRequest(f"no collection job for request {request_id}")
     request = PricingRequestedData.model_validate(job.request)
+    adapter = adapters.for_source(request.source)
+    if adapter is None:
+        raise UnknownRequest(
+            f"source {request.source.name!r} ({request.source.adapter}) is not configured here"
+        )
     rows = (
         await conn.execute(
             select(exchanges, raw_artifacts.c.body, raw_artifacts.c.content_type)
@@ -75,7 +80,7 @@ async def replay(
         ).all()
     }
     points = {}
-    for listing in listings_from_exchanges(request.source.adapter, stored):
+    for listing in adapter.parse(stored, request):
         point = to_price_point(
             listing,
             request,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+import httpx
 
 from fairmarket.common.events import PricingRequestedData
 
@@ -54,8 +56,42 @@ class FetchResult:
     status: Status = "ok"
     error: str | None = None
 
+    def fail(self, reason: str) -> None:
+        """Partial when some data did arrive before the failure, failed otherwise."""
+        got_data = any(x.status == 200 and x.method == "GET" for x in self.exchanges)
+        self.status = "partial" if got_data else "failed"
+        self.error = reason
+
+
+class Caller(Protocol):
+    """HTTP with the source's manners (rate limit, host bound, retries, audit): see http.py."""
+
+    async def call(
+        self, result: FetchResult, method: str, url: str, **kwargs: Any
+    ) -> httpx.Response: ...
+
 
 class Adapter(Protocol):
     name: str
+    rate_limit_per_minute: float | None
+    """The marketplace's own published limit; a source's configured limit never exceeds it."""
 
-    async def fetch(self, request: PricingRequestedData) -> FetchResult: ...
+    async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
+        """Call the marketplace; the result holds the raw exchanges, status and error."""
+        ...
+
+    def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:
+        """Listings out of the exchanges of one request: the same code for a live fetch and a
+        replay of stored responses, so that a replay reproduces the same price points."""
+        ...
+
+
+async def collect_listings(
+    adapter: Adapter, request: PricingRequestedData, http: Caller
+) -> FetchResult:
+    """Fetch, then parse what was fetched: the one path from a marketplace to listings."""
+    result = await adapter.fetch(request, http)
+    result.listings = adapter.parse(result.exchanges, request)
+    if result.status == "partial" and not result.listings:
+        result.status = "failed"  # what did arrive held nothing usable
+    return result

@@ -9,7 +9,6 @@ Insights answering 403/404 falls back to Browse asks.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,8 +16,9 @@ from typing import Any
 
 import httpx
 
-from fairmarket.collector.adapters.base import FetchResult, Listing, RawExchange
-from fairmarket.collector.adapters.http import HttpCaller, MarketplaceError
+from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
+from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.oauth import ClientCredentials
 from fairmarket.collector.domain.query import build_query
 from fairmarket.common.events import PricingRequestedData
 
@@ -94,7 +94,7 @@ def parse_item(item: dict[str, Any], *, sold: bool, index: int) -> Listing | Non
 
 
 def listings_from(exchange: RawExchange, index: int) -> list[Listing]:
-    """Listings out of one stored response (for replay): the same parsing as a live fetch."""
+    """Listings out of one response of the Browse or Insights search."""
     sold = INSIGHTS in exchange.url
     if exchange.status != 200 or not (sold or BROWSE in exchange.url):
         return []
@@ -114,37 +114,25 @@ def listings_from(exchange: RawExchange, index: int) -> list[Listing]:
 
 class EbayAdapter:
     name = "ebay"
+    rate_limit_per_minute: float | None = None  # eBay's limits are per day, per app
 
-    def __init__(self, config: EbayConfig, http: HttpCaller) -> None:
+    def __init__(self, config: EbayConfig) -> None:
         self.config = config
-        self.http = http
-        self._token: str | None = None
-        self._expires = 0.0
-
-    async def _get_token(self, result: FetchResult) -> str:
-        if self._token and time.monotonic() < self._expires:
-            return self._token
-        scope = BASE_SCOPE + (f" {INSIGHTS_SCOPE}" if self.config.insights else "")
-        response = await self.http.call(
-            result,
-            "POST",
-            f"{self.config.base_url}/identity/v1/oauth2/token",
-            data={"grant_type": "client_credentials", "scope": scope},
-            auth=httpx.BasicAuth(self.config.client_id, self.config.client_secret),
+        scope = BASE_SCOPE + (f" {INSIGHTS_SCOPE}" if config.insights else "")
+        self.credentials = ClientCredentials(
+            "eBay",
+            f"{config.base_url}/identity/v1/oauth2/token",
+            config.client_id,
+            config.client_secret,
+            scope=scope,
         )
-        if response.status_code != 200:
-            raise MarketplaceError(f"eBay token request answered {response.status_code}")
-        body = response.json()
-        self._token = str(body["access_token"])
-        self._expires = time.monotonic() + max(int(body.get("expires_in", 7200)) - 60, 30)
-        return self._token
 
     async def _search(
-        self, result: FetchResult, path: str, query: str, offset: int, limit: int
+        self, http: Caller, result: FetchResult, path: str, query: str, offset: int, limit: int
     ) -> httpx.Response:
         for attempt in range(2):
-            token = await self._get_token(result)
-            response = await self.http.call(
+            token = await self.credentials.token(http, result)
+            response = await http.call(
                 result,
                 "GET",
                 f"{self.config.base_url}{path}",
@@ -155,20 +143,26 @@ class EbayAdapter:
                 },
             )
             if response.status_code == 401 and attempt == 0:
-                self._token = None  # expired or revoked: one fresh token, one more try
+                self.credentials.invalidate()  # expired or revoked: one fresh token, one more try
                 continue
             return response
         return response
 
     async def _collect(
-        self, result: FetchResult, path: str, query: str, sold: bool, max_results: int
+        self,
+        http: Caller,
+        result: FetchResult,
+        path: str,
+        query: str,
+        sold: bool,
+        max_results: int,
     ) -> bool:
         """Page through one endpoint; False when the endpoint is not available to us."""
         offset = 0
         key = "itemSales" if sold else "itemSummaries"
         while offset < max_results:
             limit = min(PAGE, max_results - offset)
-            response = await self._search(result, path, query, offset, limit)
+            response = await self._search(http, result, path, query, offset, limit)
             if sold and response.status_code in (403, 404):
                 return False
             if response.status_code != 200:
@@ -179,17 +173,13 @@ class EbayAdapter:
                 raise MarketplaceError("eBay answered a body that is not JSON") from exc
             if not isinstance(body, dict):
                 raise MarketplaceError("eBay answered an unexpected body")
-            index = len(result.exchanges) - 1
             items = body.get(key) or []
-            for item in items:
-                if isinstance(item, dict) and (listing := parse_item(item, sold=sold, index=index)):
-                    result.listings.append(listing)
             if not body.get("next") or not items:
                 break
-            offset += limit
+            offset += len(items)  # a page may hold fewer than asked for
         return True
 
-    async def fetch(self, request: PricingRequestedData) -> FetchResult:
+    async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
         result = FetchResult()
         query = build_query(request.category, request.attribution, request.title)
         if not query:
@@ -197,11 +187,13 @@ class EbayAdapter:
         max_results = request.rules.max_results
         try:
             got_sales = self.config.insights and await self._collect(
-                result, INSIGHTS, query, True, max_results
+                http, result, INSIGHTS, query, True, max_results
             )
             if not got_sales and not request.rules.sold_only:
-                await self._collect(result, BROWSE, query, False, max_results)
+                await self._collect(http, result, BROWSE, query, False, max_results)
         except MarketplaceError as exc:
-            result.status = "partial" if result.listings else "failed"
-            result.error = str(exc)
+            result.fail(str(exc))
         return result
+
+    def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:
+        return [listing for i, x in enumerate(exchanges) for listing in listings_from(x, i)]

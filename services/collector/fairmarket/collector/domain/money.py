@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 DEFAULT_USD_PER_UNIT = {
     "USD": Decimal("1"),
@@ -39,3 +40,10 @@ class Rates:
         if shipping:
             total += self.to_usd_cents(shipping, shipping_currency or currency)
         return total
+
+
+def rates_from(settings: Any) -> Rates:
+    """The built-in table with the configured rates (USD per unit) over it."""
+    table = dict(DEFAULT_USD_PER_UNIT)
+    table.update({k.upper(): Decimal(v) for k, v in settings.usd_rates.items()})
+    return Rates(table)

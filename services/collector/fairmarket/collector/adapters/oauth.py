@@ -1,0 +1,59 @@
+"""OAuth2 client-credentials tokens, cached until shortly before they expire.
+
+Shared by the marketplaces that issue them (eBay, TCGplayer); a 401 on a call
+drops the cached token so that the adapter asks for one fresh token and tries once more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from fairmarket.collector.adapters.base import Caller, FetchResult
+from fairmarket.collector.adapters.http import MarketplaceError
+
+
+@dataclass
+class ClientCredentials:
+    marketplace: str
+    token_url: str
+    client_id: str
+    client_secret: str
+    scope: str | None = None
+    basic_auth: bool = True
+    _token: str | None = field(default=None, repr=False)
+    _expires: float = 0.0
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    def invalidate(self) -> None:
+        self._token = None
+
+    async def token(self, http: Caller, result: FetchResult) -> str:
+        async with self._lock:  # concurrent fetches share one token request
+            if self._token and time.monotonic() < self._expires:
+                return self._token
+            data = {"grant_type": "client_credentials"}
+            if self.scope:
+                data["scope"] = self.scope
+            auth = None
+            if self.basic_auth:
+                auth = httpx.BasicAuth(self.client_id, self.client_secret)
+            else:
+                data |= {"client_id": self.client_id, "client_secret": self.client_secret}
+            response = await http.call(result, "POST", self.token_url, data=data, auth=auth)
+            if response.status_code != 200:
+                raise MarketplaceError(
+                    f"{self.marketplace} token request answered {response.status_code}"
+                )
+            try:
+                body = response.json()
+                token = str(body["access_token"])
+                lifetime = int(body.get("expires_in", 3600))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise MarketplaceError(f"{self.marketplace} token answer is malformed") from exc
+            self._token = token
+            self._expires = time.monotonic() + max(lifetime - 60, 30)
+            return token

@@ -1,0 +1,130 @@
+"""Shopify stores: `/products.json`, 250 products a page, every variant a retail ask.
+
+Variant prices are decimal strings; the storefront AJAX shape (`/products/x.js`)
+gives integer cents instead, and both are read. Shopify gives no currency, so
+the source's configured one is used. Sold-out variants are not asks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
+from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.domain.products import is_candidate
+from fairmarket.common.events import PricingRequestedData, ProductAttribution
+
+PRODUCTS = "/products.json"
+PAGE = 250
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    base_url: str
+    currency: str = "USD"
+
+
+def variant_price(value: Any) -> Decimal | None:
+    """'19.99' (products.json) or 1999 (AJAX cents)."""
+    try:
+        if isinstance(value, int):
+            return Decimal(value) / 100
+        if isinstance(value, str) and value.strip():
+            return Decimal(value.strip())
+    except InvalidOperation:
+        return None
+    return None
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(UTC) if value else None
+    except ValueError:
+        return None
+
+
+def product_listings(
+    product: Any, a: ProductAttribution, config: StoreConfig, *, index: int
+) -> list[Listing]:
+    if not isinstance(product, dict) or not product.get("id"):
+        return []
+    out = []
+    for v in product.get("variants") or []:
+        if not isinstance(v, dict) or v.get("available") is False:
+            continue
+        variant = str(v.get("title") or "")
+        label = "" if variant == "Default Title" else variant
+        title = " ".join(filter(None, (product.get("vendor"), product.get("title"), label)))
+        price = variant_price(v.get("price"))
+        if price is None or price <= 0 or not is_candidate(a, title):
+            continue
+        out.append(
+            Listing(
+                marketplace_id=f"{product['id']}:{v.get('id')}",
+                title=title,
+                price=price,
+                currency=config.currency,
+                kind="ask",
+                sale_format="fixed_price",
+                observed_at=_when(v.get("updated_at") or product.get("updated_at")),
+                url=f"{config.base_url}/products/{product.get('handle')}?variant={v.get('id')}",
+                condition="New",
+                exchange_index=index,
+            )
+        )
+    return out
+
+
+class ShopifyAdapter:
+    name = "shopify"
+    rate_limit_per_minute: float | None = 120  # storefronts throttle bursts; stay gentle
+
+    def __init__(self, config: StoreConfig) -> None:
+        self.config = config
+
+    async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
+        if not isinstance(request.attribution, ProductAttribution):
+            return FetchResult(status="failed", error="stores price retail products only")
+        result = FetchResult()
+        pages = max(1, -(-request.rules.max_results // PAGE))
+        try:
+            for page in range(1, pages + 1):
+                response = await http.call(
+                    result,
+                    "GET",
+                    f"{self.config.base_url}{PRODUCTS}",
+                    params={"limit": str(PAGE), "page": str(page)},
+                )
+                if response.status_code != 200:
+                    raise MarketplaceError(f"the store answered {response.status_code}")
+                try:
+                    products = response.json().get("products")
+                except (ValueError, AttributeError) as exc:
+                    raise MarketplaceError("the store answered a body that is not JSON") from exc
+                if not isinstance(products, list):
+                    raise MarketplaceError("the store answered no product list")
+                if len(products) < PAGE:
+                    break
+        except MarketplaceError as exc:
+            result.fail(str(exc))
+        return result
+
+    def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:
+        a = request.attribution
+        if not isinstance(a, ProductAttribution):
+            return []
+        out: list[Listing] = []
+        for index, x in enumerate(exchanges):
+            if x.status != 200 or not x.url.endswith(PRODUCTS):
+                continue
+            try:
+                products = json.loads(x.body).get("products") or []
+            except (ValueError, AttributeError):
+                continue
+            for product in products:
+                out += product_listings(product, a, self.config, index=index)
+        return out

@@ -1,0 +1,119 @@
+"""WooCommerce stores: the Store API `/wp-json/wc/store/v1/products`, searched and paged.
+
+Prices are strings in minor units with the store's `currency_minor_unit` (not
+always 2); a variable product's price is the low end of its range.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
+from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.shopify import StoreConfig
+from fairmarket.collector.domain.products import is_candidate
+from fairmarket.collector.domain.query import build_query
+from fairmarket.common.events import PricingRequestedData, ProductAttribution
+
+PRODUCTS = "/wp-json/wc/store/v1/products"
+PAGE = 100
+
+
+def minor_units(prices: Any) -> tuple[Decimal, str] | None:
+    """('1105', minor unit 2, GBP) -> (11.05, 'GBP'); a range's low end when there is one."""
+    if not isinstance(prices, dict):
+        return None
+    raw = prices.get("price")
+    if isinstance(prices.get("price_range"), dict):
+        raw = prices["price_range"].get("min_amount") or raw
+    try:
+        unit = int(prices.get("currency_minor_unit", 2))
+        amount = Decimal(str(raw)).scaleb(-unit)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    currency = prices.get("currency_code")
+    if not currency or amount <= 0:
+        return None
+    return amount, str(currency)
+
+
+def product_listings(product: Any, a: ProductAttribution, *, index: int) -> list[Listing]:
+    if not isinstance(product, dict) or not product.get("id"):
+        return []
+    if product.get("is_in_stock") is False or product.get("is_purchasable") is False:
+        return []
+    title = " ".join(filter(None, (str(product.get("name") or ""), product.get("variation"))))
+    money = minor_units(product.get("prices"))
+    if money is None or not is_candidate(a, title):
+        return []
+    return [
+        Listing(
+            marketplace_id=str(product["id"]),
+            title=title,
+            price=money[0],
+            currency=money[1],
+            kind="ask",
+            sale_format="fixed_price",
+            url=product.get("permalink"),
+            condition="New",
+            exchange_index=index,
+        )
+    ]
+
+
+class WooCommerceAdapter:
+    name = "woocommerce"
+    rate_limit_per_minute: float | None = 120
+
+    def __init__(self, config: StoreConfig) -> None:
+        self.config = config
+
+    async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
+        a = request.attribution
+        if not isinstance(a, ProductAttribution):
+            return FetchResult(status="failed", error="stores price retail products only")
+        query = " ".join(filter(None, (a.name,))) or build_query("product", a)
+        if not query:
+            return FetchResult(status="failed", error="nothing to search for in the attribution")
+        result = FetchResult()
+        pages = max(1, -(-request.rules.max_results // PAGE))
+        try:
+            for page in range(1, pages + 1):
+                response = await http.call(
+                    result,
+                    "GET",
+                    f"{self.config.base_url}{PRODUCTS}",
+                    params={"search": query, "per_page": str(PAGE), "page": str(page)},
+                )
+                if response.status_code != 200:
+                    raise MarketplaceError(f"the store answered {response.status_code}")
+                try:
+                    products = response.json()
+                except ValueError as exc:
+                    raise MarketplaceError("the store answered a body that is not JSON") from exc
+                if not isinstance(products, list):
+                    raise MarketplaceError("the store answered no product list")
+                total = response.headers.get("X-WP-TotalPages")
+                if len(products) < PAGE or (total and total.isdigit() and page >= int(total)):
+                    break
+        except MarketplaceError as exc:
+            result.fail(str(exc))
+        return result
+
+    def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:
+        a = request.attribution
+        if not isinstance(a, ProductAttribution):
+            return []
+        out: list[Listing] = []
+        for index, x in enumerate(exchanges):
+            if x.status != 200 or not x.url.endswith(PRODUCTS):
+                continue
+            try:
+                products = json.loads(x.body)
+            except ValueError:
+                continue
+            for product in products if isinstance(products, list) else []:
+                out += product_listings(product, a, index=index)
+        return out

@@ -1,0 +1,18 @@
+"""An adapter bound to an HTTP caller, fetched and parsed the way the collector does it."""
+
+from __future__ import annotations
+
+from fairmarket.collector.adapters.base import Adapter, FetchResult, collect_listings
+from fairmarket.collector.adapters.http import HttpCaller
+from fairmarket.common.events import PricingRequestedData
+
+
+class Bound:
+    def __init__(self, adapter: Adapter, http: HttpCaller) -> None:
+        self.adapter = adapter
+        self.http = http
+
+    async def fetch(self, request: PricingRequestedData) -> FetchResult:
+        return await collect_listings(
+            self.adapter, request, self.http.for_source(request.source.name)
+        )

@@ -1,0 +1,281 @@
+"""Discogs and TCGplayer adapters over real HTTP.
+
+Discogs bodies are real (../shared/data/discogs, see SOURCES.md): the API docs'
+`/marketplace/stats` and `/marketplace/price_suggestions` examples and the
+python3-discogs-client fixture of `/database/search`. No real TCGplayer pricing
+body is public (the API is closed to new developers); its bodies here follow the
+documented shape, with prices from real TCGplayer sales of one product
+(tcgplayer_latestsales_mtg_by_product.csv).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from adapter_support import Bound
+from marketplace_server import Marketplace, Reply, Seen
+
+from fairmarket.collector.adapters.discogs import (
+    SEARCH,
+    DiscogsAdapter,
+    DiscogsConfig,
+    media_grade,
+)
+from fairmarket.collector.adapters.http import HttpCaller
+from fairmarket.collector.adapters.tcgplayer import (
+    PRODUCTS,
+    TcgplayerAdapter,
+    TcgplayerConfig,
+)
+from fairmarket.common.events import (
+    CardAttribution,
+    PricingRequestedData,
+    RecordAttribution,
+    SourceRef,
+)
+
+ICARUS = RecordAttribution(artist="Trash80", title="Icarus", catalog_number="8BP086")
+
+
+def request(attribution: Any, adapter: str) -> PricingRequestedData:
+    return PricingRequestedData(
+        request_id=uuid.uuid4(),
+        run_id=uuid.uuid4(),
+        item_id=uuid.uuid4(),
+        revision=1,
+        category=attribution.category,
+        attribution=attribution,
+        source=SourceRef(id=uuid.uuid4(), name=adapter, adapter=adapter),
+    )
+
+
+def caller(client: httpx.AsyncClient) -> HttpCaller:
+    return HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05)
+
+
+def discogs_file(shared: Path, name: str) -> Any:
+    return json.loads((shared / "discogs" / name).read_text())
+
+
+@pytest.fixture
+def discogs_market(marketplace: Marketplace, shared_data: Path) -> Marketplace:
+    marketplace.on(
+        "GET",
+        SEARCH,
+        Reply(
+            200,
+            discogs_file(
+                shared_data, "joalla_fixture_database_search_q_trash80_per_page_50_page_1.json"
+            ),
+        ),
+    )
+    marketplace.on(
+        "GET",
+        "/marketplace/stats/1743771",
+        Reply(200, discogs_file(shared_data, "discogs_docs_marketplace_stats_release_1.json")),
+    )
+    marketplace.on(
+        "GET",
+        "/marketplace/price_suggestions/1743771",
+        Reply(200, discogs_file(shared_data, "discogs_docs_price_suggestions_release_1.json")),
+    )
+    return marketplace
+
+
+async def test_discogs_resolves_the_release_and_never_calls_asks_or_guides_sales(
+    discogs_market: Marketplace,
+) -> None:
+    async with httpx.AsyncClient() as client:
+        discogs = Bound(
+            DiscogsAdapter(DiscogsConfig(discogs_market.url, "tok-123")), caller(client)
+        )
+        result = await discogs.fetch(request(ICARUS, "discogs"))
+    assert result.status == "ok" and result.error is None
+    search = discogs_market.calls(SEARCH)[0]
+    assert search.headers["authorization"] == "Discogs token=tok-123"
+    assert search.query["catno"] == "8BP086" and search.query["type"] == "release"
+    assert discogs_market.calls("/marketplace/stats/1743771")[0].query["curr_abbr"] == "USD"
+    kinds = {x.kind for x in result.listings}
+    assert kinds == {"ask", "guide"}  # Discogs has no sold history
+    ask = next(x for x in result.listings if x.kind == "ask")
+    assert (ask.price, ask.currency) == (Decimal("2.09"), "USD")
+    assert "of 26 for sale" in ask.title and "Trash80 - Icarus (8BP086)" in ask.title
+    guides = {x.grade: x.price for x in result.listings if x.kind == "guide"}
+    assert guides["VG+"] == Decimal("9.80") and guides["NM"] == Decimal("12.81")
+    assert len(guides) == 8
+    assert all("tok-123" not in str(x.params) + x.url for x in result.exchanges)
+
+
+async def test_discogs_with_a_release_id_skips_the_search(discogs_market: Marketplace) -> None:
+    known = RecordAttribution(artist="Trash80", title="Icarus", discogs_release_id=1743771)
+    async with httpx.AsyncClient() as client:
+        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
+        result = await discogs.fetch(request(known, "discogs"))
+    assert not discogs_market.calls(SEARCH) and len(result.listings) == 9
+
+
+async def test_discogs_no_matching_release_is_ok_with_no_comps_and_says_why(
+    discogs_market: Marketplace,
+) -> None:
+    other = RecordAttribution(artist="Trash80", title="Icarus", catalog_number="NOPE-1")
+    async with httpx.AsyncClient() as client:
+        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
+        result = await discogs.fetch(request(other, "discogs"))
+    assert (result.status, result.listings) == ("ok", [])
+    assert result.error == "no Discogs release matches the attribution"
+
+
+async def test_discogs_429_is_waited_out_and_a_broken_body_fails_cleanly(
+    discogs_market: Marketplace, shared_data: Path
+) -> None:
+    stats = discogs_file(shared_data, "discogs_docs_marketplace_stats_release_1.json")
+    discogs_market.on(
+        "GET",
+        "/marketplace/stats/1743771",
+        [
+            Reply(429, {"message": "You are making requests too quickly."}, {"Retry-After": "0"}),
+            Reply(200, stats),
+        ],
+    )
+    async with httpx.AsyncClient() as client:
+        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
+        ok = await discogs.fetch(request(ICARUS, "discogs"))
+        discogs_market.on("GET", "/marketplace/price_suggestions/1743771", Reply(200, "{not json"))
+        broken = await discogs.fetch(request(ICARUS, "discogs"))
+    assert ok.status == "ok" and len(ok.listings) == 9
+    assert broken.status == "partial" and "not JSON" in (broken.error or "")
+    assert [x.kind for x in broken.listings] == ["ask"]  # what did arrive is kept
+
+
+def test_media_grades_from_discogs_condition_names() -> None:
+    assert media_grade("Very Good Plus (VG+)") == "VG+"
+    assert media_grade("Near Mint (NM or M-)") == "NM"
+    assert media_grade("Mint (M)") == "M"
+
+
+# --- TCGplayer ---
+
+MYSTERY = 208_391  # the product with the most near-mint sales in the capture
+
+
+@pytest.fixture
+def sales_of_product(shared_data: Path) -> dict[str, list[float]]:
+    by_condition: dict[str, list[float]] = {}
+    with (shared_data / "tcgplayer" / "tcgplayer_latestsales_mtg_by_product.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["tcgplayer_product_id"] == str(MYSTERY) and row["variant"] == "Normal":
+            by_condition.setdefault(row["condition"], []).append(float(row["purchase_price_usd"]))
+    return by_condition
+
+
+def tcg_market(market: Marketplace, sales: dict[str, list[float]]) -> None:
+    nm = sales.get("Near Mint") or next(iter(sales.values()))
+    tokens = iter(["first-token", "second-token"])
+    market.on(
+        "POST",
+        "/token",
+        lambda seen: Reply(
+            200, {"access_token": next(tokens), "token_type": "bearer", "expires_in": 1209599}
+        ),
+    )
+    market.on(
+        "GET",
+        PRODUCTS,
+        Reply(
+            200,
+            {
+                "success": True,
+                "errors": [],
+                "totalItems": 2,
+                "results": [
+                    {
+                        "productId": MYSTERY,
+                        "name": "Sol Ring",
+                        "groupId": 2572,
+                        "extendedData": [{"name": "Number", "value": "250"}],
+                    },
+                    {
+                        "productId": 1,
+                        "name": "Sol Ring",
+                        "groupId": 1,
+                        "extendedData": [{"name": "Number", "value": "274"}],
+                    },
+                ],
+            },
+        ),
+    )
+
+    def pricing(seen: Seen) -> Reply:
+        if seen.headers.get("authorization") == "bearer first-token":
+            return Reply(401, {"success": False, "errors": ["Unauthorized"]})
+        return Reply(
+            200,
+            {
+                "success": True,
+                "errors": [],
+                "results": [
+                    {
+                        "productId": MYSTERY,
+                        "lowPrice": min(nm),
+                        "midPrice": statistics.median(nm),
+                        "highPrice": max(nm),
+                        "marketPrice": statistics.median(nm),
+                        "directLowPrice": None,
+                        "subTypeName": "Normal",
+                    },
+                    {
+                        "productId": MYSTERY,
+                        "lowPrice": 9.0,
+                        "midPrice": 12.0,
+                        "highPrice": 30.0,
+                        "marketPrice": 11.5,
+                        "directLowPrice": None,
+                        "subTypeName": "Foil",
+                    },
+                ],
+            },
+        )
+
+    market.on("GET", f"/pricing/product/{MYSTERY}", pricing)
+
+
+async def test_tcgplayer_prices_are_guides_for_the_numbered_card_and_its_printing(
+    marketplace: Marketplace, sales_of_product: dict[str, list[float]]
+) -> None:
+    tcg_market(marketplace, sales_of_product)
+    card = CardAttribution(game="Magic", name="Sol Ring", number="250")
+    async with httpx.AsyncClient() as client:
+        tcg = Bound(
+            TcgplayerAdapter(TcgplayerConfig(marketplace.url, "pub", "priv")), caller(client)
+        )
+        result = await tcg.fetch(request(card, "tcgplayer"))
+    assert result.status == "ok", result.error
+    token = marketplace.calls("/token")[0].body.decode()
+    assert "client_id=pub" in token and "grant_type=client_credentials" in token
+    assert marketplace.calls(PRODUCTS)[0].query["categoryId"] == "1"
+    assert len(marketplace.calls("/token")) == 2  # the 401 got one fresh token
+    assert {x.kind for x in result.listings} == {"guide"}
+    assert all("Normal" in x.title and x.grade == "NM" for x in result.listings)  # no foil
+    market = next(x for x in result.listings if "market price" in x.title)
+    assert market.price == Decimal(str(statistics.median(sales_of_product["Near Mint"]))).quantize(
+        Decimal("0.01")
+    )
+    assert len(result.listings) == 4  # market, mid, low, high; no direct low given
+
+
+async def test_tcgplayer_refuses_what_is_not_a_card(marketplace: Marketplace) -> None:
+    async with httpx.AsyncClient() as client:
+        tcg = Bound(
+            TcgplayerAdapter(TcgplayerConfig(marketplace.url, "pub", "priv")), caller(client)
+        )
+        result = await tcg.fetch(request(ICARUS, "tcgplayer"))
+    assert result.status == "failed" and not marketplace.seen

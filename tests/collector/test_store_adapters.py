@@ -1,0 +1,171 @@
+"""Shopify and WooCommerce store adapters over real HTTP, against real responses.
+
+Sources (../shared/data, see SOURCES.md): a Shopify theme demo store's product
+objects (imprince-kushwaha/AboutCookies; AJAX shape, prices in cents), the
+WooCommerce Store API docs example (woocommerce/woocommerce) and a real test
+shop configured with three minor units (hichamboushaba/WCStoreApp).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from adapter_support import Bound
+from marketplace_server import Marketplace, Reply
+
+from fairmarket.collector.adapters.http import HttpCaller
+from fairmarket.collector.adapters.shopify import PRODUCTS as SHOPIFY
+from fairmarket.collector.adapters.shopify import ShopifyAdapter, StoreConfig
+from fairmarket.collector.adapters.woocommerce import PRODUCTS as WOO
+from fairmarket.collector.adapters.woocommerce import WooCommerceAdapter, minor_units
+from fairmarket.common.events import (
+    CoinAttribution,
+    PricingRequestedData,
+    ProductAttribution,
+    SourceRef,
+    SourceRules,
+)
+
+
+def request(attribution: Any, adapter: str, max_results: int = 200) -> PricingRequestedData:
+    return PricingRequestedData(
+        request_id=uuid.uuid4(),
+        run_id=uuid.uuid4(),
+        item_id=uuid.uuid4(),
+        revision=1,
+        category=attribution.category,
+        attribution=attribution,
+        source=SourceRef(id=uuid.uuid4(), name=f"{adapter}-store", adapter=adapter),
+        rules=SourceRules(max_results=max_results),
+    )
+
+
+def caller(client: httpx.AsyncClient) -> HttpCaller:
+    return HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05)
+
+
+@pytest.fixture
+def shopify_products(shared_data: Path) -> list[dict[str, Any]]:
+    path = (
+        shared_data / "shopify" / "shopify_ajax_product_js_coffee_theme_demo_store_12products.json"
+    )
+    return json.loads(path.read_text())
+
+
+@pytest.fixture
+def woo_minor3(shared_data: Path) -> list[dict[str, Any]]:
+    path = (
+        shared_data / "woocommerce" / "store_api_v1_products_wpcomstaging_testshop_minor_unit3.json"
+    )
+    return json.loads(path.read_text())
+
+
+async def test_shopify_variants_of_the_named_product_are_asks_in_the_store_currency(
+    marketplace: Marketplace, shopify_products: list[dict[str, Any]]
+) -> None:
+    marketplace.on("GET", SHOPIFY, Reply(200, {"products": shopify_products}))
+    item = ProductAttribution(name="Patch Roast Coffee Bags", variant="150g")
+    async with httpx.AsyncClient() as client:
+        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url, "EUR")), caller(client))
+        result = await store.fetch(request(item, "shopify"))
+    assert result.status == "ok"
+    [only] = result.listings  # the 240g bag and the other eleven products are not this item
+    assert only.marketplace_id == "9779829866779:50107071693083"
+    assert (only.price, only.currency, only.kind) == (Decimal("220"), "EUR", "ask")
+    assert only.url and only.url.endswith(
+        "/products/patch-roast-coffee-bags?variant=50107071693083"
+    )
+    assert marketplace.calls(SHOPIFY)[0].query == {"limit": "250", "page": "1"}
+
+
+async def test_shopify_pages_by_250_and_reads_decimal_string_prices(
+    marketplace: Marketplace,
+) -> None:
+    def product(n: int, available: bool = True) -> dict[str, Any]:
+        return {
+            "id": n,
+            "title": f"Geometry Whole Bean Coffee lot {n}",
+            "handle": f"geometry-{n}",
+            "vendor": "Onyx Coffee Lab",
+            "updated_at": "2026-11-01T10:00:00-05:00",
+            "variants": [
+                {"id": n * 10, "title": "Default Title", "price": "21.50", "available": available}
+            ],
+        }
+
+    first = [product(n) for n in range(1, 251)]
+    second = [product(251), product(252, available=False)]
+    marketplace.on(
+        "GET",
+        SHOPIFY,
+        lambda seen: Reply(200, {"products": first if seen.query["page"] == "1" else second}),
+    )
+    item = ProductAttribution(brand="Onyx Coffee Lab", name="Geometry Whole Bean Coffee")
+    async with httpx.AsyncClient() as client:
+        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(request(item, "shopify", max_results=1000))
+    assert [c.query["page"] for c in marketplace.calls(SHOPIFY)] == ["1", "2"]
+    assert len(result.listings) == 251  # the sold-out variant is no ask
+    assert {x.price for x in result.listings} == {Decimal("21.50")}
+    assert all(x.title.startswith("Onyx Coffee Lab Geometry") for x in result.listings)
+
+
+async def test_a_store_down_fails_with_the_reason_and_other_categories_are_refused(
+    marketplace: Marketplace,
+) -> None:
+    marketplace.on("GET", SHOPIFY, Reply(503, "<html>maintenance</html>"))
+    async with httpx.AsyncClient() as client:
+        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url)), caller(client))
+        down = await store.fetch(request(ProductAttribution(name="Geometry"), "shopify"))
+        coin = await store.fetch(request(CoinAttribution(year=1921), "shopify"))
+    assert (down.status, down.error) == ("failed", "the store answered 503")
+    assert len(marketplace.calls(SHOPIFY)) == 3  # retried with backoff, then given up
+    assert coin.status == "failed" and "retail products only" in (coin.error or "")
+
+
+async def test_woocommerce_minor_units_come_from_the_store(
+    marketplace: Marketplace, shared_data: Path
+) -> None:
+    docs = json.loads(
+        (shared_data / "woocommerce" / "store_api_v1_products_docs_example.json").read_text()
+    )
+    marketplace.on("GET", WOO, Reply(200, docs, {"X-WP-Total": "1", "X-WP-TotalPages": "1"}))
+    async with httpx.AsyncClient() as client:
+        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(
+            request(ProductAttribution(name="WordPress Pennant"), "woocommerce")
+        )
+    [pennant] = result.listings
+    assert (pennant.price, pennant.currency) == (Decimal("11.05"), "GBP")
+    seen = marketplace.calls(WOO)[0].query
+    assert seen["search"] == "WordPress Pennant" and seen["per_page"] == "100"
+
+
+async def test_woocommerce_three_minor_units_and_ranges(
+    marketplace: Marketplace, woo_minor3: list[dict[str, Any]]
+) -> None:
+    marketplace.on("GET", WOO, Reply(200, woo_minor3, {"X-WP-TotalPages": "1"}))
+    async with httpx.AsyncClient() as client:
+        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
+    assert sorted((x.title, x.price) for x in result.listings) == [
+        ("Hoodie with Pocket", Decimal("35.000")),
+        ("Hoodie with Zipper", Decimal("45.000")),
+    ]
+    grouped = next(p for p in woo_minor3 if p["type"] == "grouped")
+    assert minor_units(grouped["prices"]) == (Decimal("18.000"), "USD")  # the low end
+
+
+async def test_woocommerce_garbage_is_a_clean_failure(marketplace: Marketplace) -> None:
+    marketplace.on("GET", WOO, Reply(200, "<html>Bad gateway</html>"))
+    async with httpx.AsyncClient() as client:
+        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
+    assert result.status == "failed" and "not JSON" in (result.error or "")
+    assert result.exchanges and result.exchanges[0].body.startswith(b"<html>")  # kept for audit
