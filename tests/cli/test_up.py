@@ -141,6 +141,8 @@ def test_up_demo_shows_four_valuations_then_stops_everything(tmp_path: Path) -> 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(" valued ") == 4, result.stdout
+    for source in ("ebay", "discogs", "tcgplayer", "sandbox-shopify", "sandbox-woocommerce"):
+        assert source in result.stdout  # priced from several adapters
     assert all(is_free(port) for port in ports.values())
     assert not (data / "children.json").exists()
     assert not (data / "postgres" / "postmaster.pid").exists()

@@ -146,3 +146,84 @@ async def test_collects_replays_and_imports(
             .where(jobs.c.item_id == item, jobs.c.adapter == "manual")
         )
     assert manual == 1
+
+
+def request_for(source: str, adapter: str, attribution: Any) -> PricingRequested:
+    return PricingRequested(
+        producer="test",
+        data=PricingRequestedData(
+            request_id=uuid.uuid4(),
+            run_id=uuid.uuid4(),
+            item_id=uuid.uuid4(),
+            revision=1,
+            category=attribution.category,
+            attribution=attribution,
+            source=SourceRef(id=uuid.uuid4(), name=source, adapter=adapter),
+        ),
+    )
+
+
+async def test_every_adapter_collects_from_the_sandbox_and_replays_the_same_points(
+    service_app: Any, bearer: Any, kafka_bootstrap: str, sandbox_url: str
+) -> None:
+    from fairmarket.cli.stack import sandbox_marketplaces
+    from fairmarket.collector.replay import replay
+    from fairmarket.common.events import CardAttribution, ProductAttribution, RecordAttribution
+
+    collector = await service_app("collector", **sandbox_marketplaces(sandbox_url))
+    coffee = ProductAttribution(
+        brand="Onyx Coffee Lab", name="Geometry Whole Bean Coffee", variant="250g"
+    )
+    events = {
+        "discogs": request_for(
+            "discogs",
+            "discogs",
+            RecordAttribution(
+                artist="Pink Floyd",
+                title="The Dark Side of the Moon",
+                catalog_number="SHVL 804",
+                media_grade="VG+",
+            ),
+        ),
+        "tcgplayer": request_for(
+            "tcgplayer",
+            "tcgplayer",
+            CardAttribution(game="Pokemon", name="Charizard", number="4/102", variant="Holo"),
+        ),
+        "shopify": request_for("sandbox-shopify", "shopify", coffee),
+        "woocommerce": request_for("sandbox-woocommerce", "woocommerce", coffee),
+    }
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        for event in events.values():
+            await producer.send_and_wait(
+                event.topic, event.model_dump_json().encode(), key=event.key.encode()
+            )
+    finally:
+        await producer.stop()
+
+    engine = collector.app.state.runtime.engine
+    state = collector.app.state.collector
+    kinds: dict[str, set[str]] = {}
+    for name, event in events.items():
+        job = await wait_for_job(collector, bearer, event.data.request_id)
+        assert job["status"] == "ok" and job["collected"] > 0, (name, job)
+        async with engine.begin() as conn:
+            payloads = (
+                await conn.scalars(
+                    select(price_points.c.payload).where(
+                        price_points.c.request_id == event.data.request_id
+                    )
+                )
+            ).all()
+            report, changed = await replay(conn, event.data.request_id, state.rates, state.adapters)
+        kinds[name] = {p["kind"] for p in payloads}
+        assert all(p["raw_artifact_id"] and p["total_usd_cents"] > 0 for p in payloads)
+        assert (report.price_points, report.changed, changed) == (len(payloads), 0, [])
+    assert kinds == {
+        "discogs": {"ask", "guide"},  # never "sold": Discogs has no sales API
+        "tcgplayer": {"guide"},
+        "shopify": {"ask"},
+        "woocommerce": {"ask"},
+    }

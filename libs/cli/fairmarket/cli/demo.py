@@ -7,7 +7,7 @@ the demo is also a smoke test of the whole pipeline.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +83,7 @@ class Row:
     status: str = "taking in"
     valuation: dict[str, Any] | None = None
     problem: str | None = None
+    sources: str = ""
 
     @property
     def done(self) -> bool:
@@ -110,6 +111,7 @@ def render(rows: list[Row], elapsed: float) -> Table:
     table.add_column("FMV", justify="right", no_wrap=True)
     table.add_column("p10-p90", justify="right", no_wrap=True)
     table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("comps by source", ratio=2)
     table.add_column("explanation", ratio=4)
     for row in rows:
         v = row.valuation or {}
@@ -122,6 +124,7 @@ def render(rows: list[Row], elapsed: float) -> Table:
             money(v.get("fmv_usd_cents")) if v else "",
             spread,
             confidence,
+            row.sources,
             row.problem or v.get("explanation") or "",
         )
     return table
@@ -130,10 +133,35 @@ def render(rows: list[Row], elapsed: float) -> Table:
 class Demo:
     """Takes the items in, then polls the catalog until each has a valuation."""
 
-    def __init__(self, client: httpx.Client, urls: dict[str, str], token: str) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        urls: dict[str, str],
+        token: str,
+        sources: Sequence[dict[str, Any]] = (),
+    ) -> None:
         self.client = client
         self.urls = urls
         self.headers = {"Authorization": f"Bearer {token}"}
+        self.sources = sources
+
+    def register_sources(self) -> str | None:
+        """Add the demo's sources through the catalog API, as an admin would; None when done."""
+        url = f"{self.urls['catalog']}/v1/sources"
+        try:
+            listed = self.client.get(url, headers=self.headers)
+            have = {s["name"] for s in listed.json()} if listed.status_code == 200 else set()
+            for source in self.sources:
+                if source["name"] in have:
+                    continue
+                r = self.client.post(url, json=source, headers=self.headers)
+                if r.status_code != 201:
+                    return (
+                        f"adding source {source['name']} answered {r.status_code}: {r.text[:200]}"
+                    )
+        except httpx.HTTPError as exc:
+            return f"catalog unreachable: {exc}"
+        return None
 
     def take_in(self, row: Row) -> None:
         try:
@@ -158,6 +186,12 @@ class Demo:
         if r.status_code == 200:
             body = r.json()
             row.valuation = body.get("valuation")
+            row.sources = ", ".join(
+                f"{run['source']} {run['collected'] - run['filtered']}"
+                + (f"+{run['filtered']} filtered" if run["filtered"] else "")
+                + (f" ({run['status']})" if run["status"] not in ("ok", "completed") else "")
+                for run in body.get("latest_runs") or []
+            )
             row.status = "valued" if row.valuation else "pricing"
 
     def run(
@@ -168,6 +202,9 @@ class Demo:
         failures: Callable[[], dict[str, str]] | None = None,
     ) -> DemoResult:
         result = DemoResult([Row(item) for item in DEMO_ITEMS])
+        if problem := self.register_sources():
+            result.message = problem
+            return result
         began = time.monotonic()
         with Live(render(result.rows, 0), console=console, refresh_per_second=4) as live:
             for row in result.rows:

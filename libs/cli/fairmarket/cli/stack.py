@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import logging
 import os
 import threading
@@ -41,7 +42,7 @@ from fairmarket.cli.errors import StackError
 from fairmarket.cli.ports import free_port, is_free
 from fairmarket.cli.probes import HttpProbe, TcpProbe
 from fairmarket.cli.process import run_once
-from fairmarket.cli.stack_config import STACK_PORTS, Commands, StackConfig
+from fairmarket.cli.stack_config import SANDBOX_STORES, STACK_PORTS, Commands, StackConfig
 from fairmarket.cli.supervisor import ChildSpec, Event, RestartPolicy, Supervisor
 
 __all__ = ["STACK_PORTS", "Commands", "Stack", "StackConfig"]
@@ -52,6 +53,25 @@ TOKEN_TTL = timedelta(days=30)
 # Prompt, plain-text logs: unbuffered output and typer's standard tracebacks (not boxes).
 CHILD_ENV = {"PYTHONUNBUFFERED": "1", "TYPER_STANDARD_TRACEBACK": "1"}
 BROKER_NOT_RESTARTED = "the embedded broker keeps topics in memory: restart the whole stack"
+
+
+def sandbox_marketplaces(url: str) -> dict[str, str]:
+    """Every adapter pointed at the sandbox, with credentials the sandbox accepts."""
+    stores = {
+        name: {"adapter": adapter, "base_url": url, "currency": "USD"}
+        for name, adapter in SANDBOX_STORES.items()
+    }
+    return {
+        "FAIRMARKET_EBAY_BASE_URL": url,
+        "FAIRMARKET_EBAY_CLIENT_ID": "fairmarket-sandbox",
+        "FAIRMARKET_EBAY_CLIENT_SECRET": "fairmarket-sandbox-secret",
+        "FAIRMARKET_DISCOGS_BASE_URL": url,
+        "FAIRMARKET_DISCOGS_TOKEN": "fairmarket-sandbox-token",
+        "FAIRMARKET_TCGPLAYER_BASE_URL": url,
+        "FAIRMARKET_TCGPLAYER_PUBLIC_KEY": "fairmarket-sandbox-public",
+        "FAIRMARKET_TCGPLAYER_PRIVATE_KEY": "fairmarket-sandbox-private",
+        "FAIRMARKET_STORES": json.dumps(stores),
+    }
 
 
 class Stack:
@@ -110,9 +130,7 @@ class Stack:
         if idempotence is not None:
             env["FAIRMARKET_KAFKA_IDEMPOTENCE"] = str(idempotence).lower()
         if self.config.sandbox:
-            env["FAIRMARKET_EBAY_BASE_URL"] = self.urls["sandbox"]
-            env["FAIRMARKET_EBAY_CLIENT_ID"] = "fairmarket-sandbox"
-            env["FAIRMARKET_EBAY_CLIENT_SECRET"] = "fairmarket-sandbox-secret"
+            env |= sandbox_marketplaces(self.urls["sandbox"])
         return {**env, **self.config.extra_env}
 
     def token(self, role: str = "admin", subject: str = "admin") -> str:

@@ -9,6 +9,27 @@ from pathlib import Path
 from fairmarket.cli.services import DEFAULT_PORTS, SERVICES
 from fairmarket.cli.supervisor import RestartPolicy
 
+SANDBOX_STORES = {"sandbox-shopify": "shopify", "sandbox-woocommerce": "woocommerce"}
+# What the demo registers in the catalog besides the seeded eBay source: one source per
+# adapter the sandbox serves, each for the categories that marketplace prices.
+SANDBOX_SOURCES = (
+    {"name": "discogs", "adapter": "discogs", "categories": ["record"], "reputation": 0.8},
+    {"name": "tcgplayer", "adapter": "tcgplayer", "categories": ["card"], "reputation": 0.8},
+    {
+        "name": "sandbox-shopify",
+        "adapter": "shopify",
+        "categories": ["product"],
+        "reputation": 0.7,
+        "rate_limit_per_minute": 120,
+    },
+    {
+        "name": "sandbox-woocommerce",
+        "adapter": "woocommerce",
+        "categories": ["product"],
+        "reputation": 0.7,
+        "rate_limit_per_minute": 120,
+    },
+)
 STACK_PORTS = {**DEFAULT_PORTS, "sandbox": 8010, "broker": 9092}
 
 

@@ -18,6 +18,7 @@ from rich.logging import RichHandler
 from fairmarket.cli.demo import Demo
 from fairmarket.cli.errors import StackError
 from fairmarket.cli.stack import STACK_PORTS, Stack, StackConfig
+from fairmarket.cli.stack_config import SANDBOX_SOURCES
 
 Port = Annotated[int, typer.Option(min=1, max=65535)]
 
@@ -71,7 +72,8 @@ def serve(
         print_summary(stack, console)
         if demo:
             with httpx.Client(timeout=10, trust_env=False) as client:
-                result = Demo(client, stack.urls, stack.admin_token).run(
+                sources = SANDBOX_SOURCES if config.sandbox else ()
+                result = Demo(client, stack.urls, stack.admin_token, sources).run(
                     console,
                     demo_timeout,
                     failures=lambda: stack.supervisor.failures,  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from fairmarket.sandbox import ebay
+from fairmarket.sandbox import discogs, ebay, stores, tcgplayer
 
 FaultMode = Literal["429", "500", "garbage", "hang"]
 
@@ -112,5 +112,6 @@ def create_app(
         state.faults.clear()
         return Response(status_code=204)
 
-    app.include_router(ebay.router(state))
+    for api in (ebay, discogs, tcgplayer, stores):
+        app.include_router(api.router(state))
     return app

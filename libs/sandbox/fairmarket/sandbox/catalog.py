@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,9 @@ class Reference:
     grades: dict[str, float]
     junk: tuple[str, ...]
     mismatch: tuple[str, ...]
+    release: dict[str, Any] | None = None  # records: how Discogs knows the pressing
+    tcgplayer: dict[str, Any] | None = None  # cards: TCGplayer's product and raw prices
+    store: dict[str, Any] | None = None  # retail products: a store's product and variants
 
 
 @cache
@@ -34,6 +39,9 @@ def references() -> tuple[Reference, ...]:
             grades=dict(i["grades"]),
             junk=tuple(i.get("junk", ())),
             mismatch=tuple(i.get("mismatch", ())),
+            release=i.get("release"),
+            tcgplayer=i.get("tcgplayer"),
+            store=i.get("store"),
         )
         for i in raw["items"]
     )
@@ -62,3 +70,25 @@ def grade_in(query: str, ref: Reference) -> str | None:
         if ref.category != "card" and g in compact:
             return grade
     return None
+
+
+def stable_id(text: str, digits: int = 7) -> int:
+    """A marketplace-style numeric id that stays the same across runs."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:6], "big") % 10**digits + 1
+
+
+class RateWindow:
+    """Requests per caller in the last minute: the sandbox answers 429 above the limit."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.calls: dict[str, list[float]] = {}
+
+    def retry_after(self, caller: str, now: float) -> int | None:
+        recent = [t for t in self.calls.get(caller, []) if now - t < 60]
+        if len(recent) >= self.per_minute:
+            self.calls[caller] = recent
+            return max(1, int(60 - (now - recent[0])) + 1)
+        recent.append(now)
+        self.calls[caller] = recent
+        return None

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from fairmarket.collector.adapters.base import RawExchange
+from fairmarket.collector.adapters.base import RawExchange, parse_listings
 from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
@@ -80,7 +80,7 @@ async def replay(
         ).all()
     }
     points = {}
-    for listing in adapter.parse(stored, request):
+    for listing in parse_listings(adapter, stored, request):
         point = to_price_point(
             listing,
             request,

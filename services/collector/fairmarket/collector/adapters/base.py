@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol
@@ -91,7 +91,18 @@ async def collect_listings(
 ) -> FetchResult:
     """Fetch, then parse what was fetched: the one path from a marketplace to listings."""
     result = await adapter.fetch(request, http)
-    result.listings = adapter.parse(result.exchanges, request)
+    result.listings = parse_listings(adapter, result.exchanges, request)
     if result.status == "partial" and not result.listings:
         result.status = "failed"  # what did arrive held nothing usable
     return result
+
+
+def parse_listings(
+    adapter: Adapter, exchanges: list[RawExchange], request: PricingRequestedData
+) -> list[Listing]:
+    """The adapter's parse; a listing without a date is dated when its response arrived,
+    so that a replay dates it the same way."""
+    return [
+        x if x.observed_at else replace(x, observed_at=exchanges[x.exchange_index].requested_at)
+        for x in adapter.parse(exchanges, request)
+    ]
