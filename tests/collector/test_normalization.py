@@ -207,3 +207,25 @@ def test_price_points_keep_junk_with_its_reason_and_have_stable_ids() -> None:
         to_price_point(listing, request, raw_artifact_id=None, rates=Rates(), now=NOW).grade
         == "MS63"
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "variant", "reason"),
+    [
+        ("2017 Panini Donruss Patrick Mahomes Rated Rookie Easy Psa 10 Non Auto", None, None),
+        ("STEPHEN CURRY 2009/10 TOPPS #321 RC ROOKIE CARD WARRIORS SP PSA 9 MINT", None, None),
+        ("Patrick Mahomes 2017 Donruss #327 Rated Rookie Card. Grade 9/10?!", None, None),
+        ("2017 Prizm Patrick Mahomes Rookie Auto PSA 10", None, "an autograph, not the base card"),
+        ("2017 Prizm Patrick Mahomes Rookie Auto PSA 10", "Auto", None),
+        ("Curry 2009 Topps Chrome Refractor #/500 PSA 9", None, "a numbered parallel"),
+        ("McDavid Young Guns Exclusives /100 PSA 10", None, "a numbered parallel"),
+        ("McDavid Young Guns Exclusives /100 PSA 10", "Exclusives /100", None),
+    ],
+)
+def test_numbered_parallels_and_autographs_are_not_the_base_card(
+    title: str, variant: str | None, reason: str | None
+) -> None:
+    from fairmarket.collector.domain.filters import card_variant_reason
+
+    found = card_variant_reason(title.lower(), variant)
+    assert (found or "").startswith(reason or "") and bool(found) == bool(reason)

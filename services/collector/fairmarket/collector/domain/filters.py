@@ -13,7 +13,7 @@ DEFAULT_EXCLUDES = {
         "copy",
         "plated",
         "lot of",
-        "roll of",
+        "roll",
         "fake",
         "counterfeit",
         "novelty",
@@ -50,6 +50,23 @@ DEFAULT_EXCLUDES = {
 }
 
 
+_AUTOGRAPH = re.compile(r"(?<![a-z])(auto|autos|autograph|autographed|signed|on-card signature)\b")
+_NOT_AUTOGRAPH = re.compile(r"\bnon[- ]?auto\b|\bnot (auto|signed)\b")
+# "#/99", " /25", "numbered to 50": a print run; "2009/10" and "9/10" are seasons and grades
+_NUMBERED = re.compile(r"#\s?/\s?\d{1,4}\b|(?<![\d/\w])/\s?\d{1,4}\b|\bnumbered\b|\bserial\b")
+
+
+def card_variant_reason(text: str, variant: str | None) -> str | None:
+    """A numbered parallel or an autograph is another card than the base card priced."""
+    wanted = (variant or "").lower()
+    signed = _AUTOGRAPH.search(text) and not _NOT_AUTOGRAPH.search(text)
+    if signed and not _AUTOGRAPH.search(wanted):
+        return "an autograph, not the base card"
+    if _NUMBERED.search(text) and not _NUMBERED.search(wanted):
+        return "a numbered parallel, not the base card"
+    return None
+
+
 def _has(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(phrase.lower())}(?![a-z0-9])", text) is not None
 
@@ -63,12 +80,15 @@ def junk_reason(
     observed_at: datetime | None,
     rules: SourceRules,
     now: datetime,
+    variant: str | None = None,
 ) -> str | None:
     """Why a listing is not a comp for the item, or None when it is."""
     text = title.lower()
     for phrase in (*DEFAULT_EXCLUDES.get(category, ()), *rules.exclude_keywords):
         if phrase and _has(text, phrase):
             return f"excluded keyword '{phrase}'"
+    if category == "card" and (reason := card_variant_reason(text, variant)):
+        return reason
     missing = [p for p in rules.include_keywords if p and not _has(text, p)]
     if missing:
         return f"missing required keyword '{missing[0]}'"

@@ -56,6 +56,7 @@ def to_price_point(
         observed_at=listing.observed_at,
         rules=request.rules,
         now=now,
+        variant=getattr(request.attribution, "variant", None),
     )
     if reason is None and score < MIN_MATCH:
         reason = f"weak match with the attribution ({score:.2f})"
