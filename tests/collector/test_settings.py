@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,14 @@ from fairmarket.collector.settings import CollectorSettings
 from fairmarket.common.events import SourceRef
 
 SECRET = "x" * 32
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings are read from the environment: start from none of ours."""
+    for name in list(os.environ):
+        if name.startswith("FAIRMARKET_"):
+            monkeypatch.delenv(name)
 
 
 def test_a_credential_file_is_read_and_never_shown(
