@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
 from fairmarket.catalog import consumers
-from fairmarket.catalog.api import flags, items, runs, sources
+from fairmarket.catalog.api import flags, items, products, runs, sources, storefront, watches
 from fairmarket.catalog.db import SCHEMA, inbox, outbox
+from fairmarket.catalog.scheduler import Scheduler
 from fairmarket.catalog.settings import CatalogSettings
+from fairmarket.catalog.webhooks import WebhookSender
 from fairmarket.common.logs import configure_logging
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import create_app as create_web_app
@@ -17,13 +23,47 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     settings = settings or CatalogSettings()  # type: ignore[call-arg]
     configure_logging("catalog", settings.log_level)
     runtime = ServiceRuntime(settings, schema=SCHEMA, outbox_table=outbox, inbox_table=inbox)
-    runtime.consume(consumers.MODELS, consumers.CatalogHandlers(runtime.outbox))
+    handlers = consumers.CatalogHandlers(
+        runtime.outbox, approval_threshold_pct=settings.price_approval_threshold_pct
+    )
+    runtime.consume(consumers.MODELS, handlers)
+    scheduler = Scheduler(
+        runtime.engine,
+        runtime.outbox,
+        batch=settings.scheduler_batch,
+        interval_seconds=settings.scheduler_interval_seconds,
+    )
+    if settings.scheduler_enabled:
+        runtime.background.append(scheduler.run_forever)
+    client = httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+        follow_redirects=False,  # a redirect could lead past the private-address check
+    )
+    sender = WebhookSender(runtime.engine, settings, client)
+    handlers.on_deliveries = sender.wake.set
+    runtime.background.append(sender.run_forever)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with client, runtime.lifespan(app):
+            yield
+
     app = create_web_app(
         service="catalog",
         settings=settings,
-        routers=[items.router, flags.router, runs.router, sources.router],
-        lifespan=runtime.lifespan,
+        routers=[
+            items.router,
+            flags.router,
+            runs.router,
+            sources.router,
+            products.router,
+            storefront.router,
+            watches.router,
+        ],
+        lifespan=lifespan,
         readiness=runtime.readiness,
     )
     app.state.runtime = runtime
+    app.state.scheduler = scheduler
+    app.state.webhooks = sender
     return app

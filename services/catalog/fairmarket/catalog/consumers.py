@@ -7,6 +7,7 @@ one item from different topics may arrive in any order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, update
@@ -14,7 +15,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.catalog.db import comps, items, pricing_requests, pricing_runs, valuations
+from fairmarket.catalog.metrics import (
+    ATTRIBUTION_TO_VALUATION,
+    PRICING_REQUESTS_COMPLETED,
+    VALUATIONS,
+)
 from fairmarket.catalog.pricing import start_run
+from fairmarket.catalog.products import follow_valuation
+from fairmarket.catalog.watching import evaluate
 from fairmarket.common.events import (
     IntakeAttributed,
     PricePointCollected,
@@ -27,8 +35,10 @@ MODELS = (IntakeAttributed, PricePointCollected, PricingCompleted, ValuationComp
 
 
 class CatalogHandlers:
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(self, outbox: Outbox, *, approval_threshold_pct: float = 20.0) -> None:
         self.outbox = outbox
+        self.approval_threshold_pct = approval_threshold_pct
+        self.on_deliveries: Callable[[], None] = lambda: None  # wakes the webhook sender
 
     async def __call__(self, conn: AsyncConnection, events: list[Any]) -> None:
         collected = [e for e in events if isinstance(e, PricePointCollected)]
@@ -109,6 +119,7 @@ class CatalogHandlers:
 
     async def on_completed(self, conn: AsyncConnection, event: PricingCompleted) -> None:
         d = event.data
+        PRICING_REQUESTS_COMPLETED.labels(d.status).inc()
         await conn.execute(
             update(pricing_requests)
             .where(pricing_requests.c.id == d.request_id)
@@ -150,8 +161,16 @@ class CatalogHandlers:
             )
         )
         if event.correlation_id is not None:
-            await conn.execute(
+            started = await conn.scalar(
                 update(pricing_runs)
                 .where(pricing_runs.c.id == event.correlation_id)
                 .values(valued_at=event.occurred_at, valuation_version=d.version)
+                .returning(pricing_runs.c.created_at)
             )
+            if started is not None:
+                latency = (event.occurred_at - started).total_seconds()
+                ATTRIBUTION_TO_VALUATION.observe(max(latency, 0.0))
+        VALUATIONS.inc()
+        await follow_valuation(conn, d.item_id, d.fmv_usd_cents, self.approval_threshold_pct)
+        if await evaluate(conn, event):
+            self.on_deliveries()

@@ -52,6 +52,7 @@ sources = Table(
     Column("cadence_hours", Integer, nullable=False, server_default="168"),
     Column("rate_limit_per_minute", Integer, nullable=False, server_default="60"),
     Column("rules", JSONB, nullable=False, server_default="{}"),
+    Column("reprice_after", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
@@ -126,6 +127,72 @@ valuations = Table(
     Column("confidence", Integer, nullable=False),
     Column("payload", JSONB, nullable=False),
     Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("item_id", UUID(as_uuid=True), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("description", Text),
+    Column("policy", JSONB, nullable=False),
+    Column("price_usd_cents", BigInteger),
+    Column("pending_price_usd_cents", BigInteger),
+    Column("pending_reason", Text),
+    Column("published", Boolean, nullable=False, server_default="false"),
+    Column("published_at", DateTime(timezone=True)),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_products_item", "item_id"),
+    Index("ix_products_published", "published", "published_at"),
+)
+
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("item_id", UUID(as_uuid=True)),
+    Column("category", String(20)),
+    Column("query", String(200)),
+    Column("condition", JSONB, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default="true"),
+    Column("disabled_reason", Text),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_watches_item", "item_id"),
+)
+
+watch_states = Table(
+    "watch_states",
+    metadata,
+    Column("watch_id", UUID(as_uuid=True), primary_key=True),
+    Column("item_id", UUID(as_uuid=True), primary_key=True),
+    Column("active", Boolean, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("watch_id", UUID(as_uuid=True), nullable=False),
+    Column("item_id", UUID(as_uuid=True), nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("status", String(20), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_status_code", Integer),
+    Column("last_error", Text),
+    Column("traceparent", String(100)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index("ix_deliveries_watch", "watch_id", "created_at"),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
 )
 
 outbox, inbox = add_messaging_tables(metadata)

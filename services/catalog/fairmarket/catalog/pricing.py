@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.catalog.db import pricing_requests, pricing_runs, sources
+from fairmarket.catalog.metrics import PRICING_RUNS
 from fairmarket.common.events import (
     PricingRequested,
     PricingRequestedData,
@@ -85,4 +86,6 @@ async def start_run(
                 ),
             )
         )
+    if events:
+        PRICING_RUNS.labels(reason).inc()
     return run_id, events

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fairmarket.catalog.api.deps import Runtime
-from fairmarket.catalog.db import sources
+from fairmarket.catalog.db import items, sources
 from fairmarket.common.events import SourceRules
 from fairmarket.common.web import Admin, Viewer
 
@@ -119,3 +119,30 @@ async def delete_source(source_id: uuid.UUID, principal: Admin, rt: Runtime) -> 
     if not gone:
         raise HTTPException(404, f"source {source_id} not found")
     return Response(status_code=204)
+
+
+class RepriceOut(BaseModel):
+    source: str
+    items: int = Field(description="items the source serves; the scheduler re-prices them")
+
+
+@router.post("/{source_id}/reprice", status_code=202, response_model=RepriceOut)
+async def reprice_source(source_id: uuid.UUID, principal: Admin, rt: Runtime) -> RepriceOut:
+    """After a change of weight or rules: every item the source serves is re-priced, in the
+    scheduler's bounded batches, rather than all at once."""
+    async with rt.engine.begin() as conn:
+        row = (
+            await conn.execute(
+                update(sources)
+                .where(sources.c.id == source_id)
+                .values(reprice_after=func.now())
+                .returning(sources.c.name, sources.c.categories)
+            )
+        ).one_or_none()
+        if row is None:
+            raise HTTPException(404, f"source {source_id} not found")
+        count = select(func.count()).select_from(items)
+        if row.categories:
+            count = count.where(items.c.category.in_(row.categories))
+        served = await conn.scalar(count)
+    return RepriceOut(source=row.name, items=int(served or 0))

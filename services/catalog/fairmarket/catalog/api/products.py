@@ -1,0 +1,197 @@
+"""Products: what a shop sells from an item, at a price its policy sets from the valuation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select, update
+
+from fairmarket.catalog.api.deps import Runtime
+from fairmarket.catalog.db import items, products
+from fairmarket.catalog.domain.price_policy import PricePolicy, policy_price
+from fairmarket.common.web import Admin, Staff, Viewer
+
+router = APIRouter(prefix="/v1/products", tags=["products"])
+
+
+class ProductIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: uuid.UUID
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    description: str | None = Field(default=None, max_length=20_000)
+    policy: PricePolicy = Field(default_factory=PricePolicy)
+
+
+class ProductPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    description: str | None = Field(default=None, max_length=20_000)
+    policy: PricePolicy | None = None
+
+
+class ProductOut(BaseModel):
+    id: uuid.UUID
+    item_id: uuid.UUID
+    title: str
+    description: str | None
+    policy: dict[str, Any]
+    price_usd_cents: int | None
+    pending_price_usd_cents: int | None
+    pending_reason: str | None
+    published: bool
+    published_at: datetime | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def _out(row: Any) -> ProductOut:
+    return ProductOut.model_validate(row._asdict())
+
+
+async def _get(rt: Runtime, product_id: uuid.UUID) -> ProductOut:
+    async with rt.engine.connect() as conn:
+        row = (
+            await conn.execute(select(products).where(products.c.id == product_id))
+        ).one_or_none()
+    if row is None:
+        raise HTTPException(404, f"product {product_id} not found")
+    return _out(row)
+
+
+@router.post("", status_code=201, response_model=ProductOut)
+async def create_product(body: ProductIn, principal: Staff, rt: Runtime) -> ProductOut:
+    async with rt.engine.begin() as conn:
+        item = (await conn.execute(select(items).where(items.c.id == body.item_id))).one_or_none()
+        if item is None:
+            raise HTTPException(422, f"item {body.item_id} not found")
+        row = (
+            await conn.execute(
+                products.insert()
+                .values(
+                    id=uuid.uuid4(),
+                    item_id=item.id,
+                    title=body.title or item.title or f"{item.category} {item.id}",
+                    description=body.description,
+                    policy=body.policy.model_dump(mode="json"),
+                    price_usd_cents=policy_price(body.policy, item.fmv_usd_cents),
+                    created_by=principal.subject,
+                )
+                .returning(products)
+            )
+        ).one()
+    return _out(row)
+
+
+@router.get("", response_model=list[ProductOut])
+async def list_products(
+    principal: Viewer,
+    rt: Runtime,
+    item_id: uuid.UUID | None = None,
+    published: bool | None = None,
+    pending: Annotated[bool | None, Query(description="only prices waiting approval")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ProductOut]:
+    query = select(products).order_by(products.c.created_at.desc(), products.c.id).limit(limit)
+    if item_id is not None:
+        query = query.where(products.c.item_id == item_id)
+    if published is not None:
+        query = query.where(products.c.published.is_(published))
+    if pending is not None:
+        column = products.c.pending_price_usd_cents
+        query = query.where(column.is_not(None) if pending else column.is_(None))
+    async with rt.engine.connect() as conn:
+        return [_out(r) for r in (await conn.execute(query)).all()]
+
+
+@router.get("/{product_id}", response_model=ProductOut)
+async def get_product(product_id: uuid.UUID, principal: Viewer, rt: Runtime) -> ProductOut:
+    return await _get(rt, product_id)
+
+
+@router.patch("/{product_id}", response_model=ProductOut)
+async def patch_product(
+    product_id: uuid.UUID, body: ProductPatch, principal: Staff, rt: Runtime
+) -> ProductOut:
+    """A new policy prices the product at once (a shop changing its own policy approves it)."""
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"policy"})
+    async with rt.engine.begin() as conn:
+        row = (
+            await conn.execute(
+                select(products).where(products.c.id == product_id).with_for_update()
+            )
+        ).one_or_none()
+        if row is None:
+            raise HTTPException(404, f"product {product_id} not found")
+        if body.policy is not None:
+            fmv = await conn.scalar(select(items.c.fmv_usd_cents).where(items.c.id == row.item_id))
+            changes |= {
+                "policy": body.policy.model_dump(mode="json"),
+                "price_usd_cents": policy_price(body.policy, fmv),
+                "pending_price_usd_cents": None,
+                "pending_reason": None,
+            }
+        if changes:
+            await conn.execute(
+                update(products)
+                .where(products.c.id == product_id)
+                .values(**changes, updated_at=func.now())
+            )
+    return await _get(rt, product_id)
+
+
+async def _set(rt: Runtime, product_id: uuid.UUID, **values: Any) -> ProductOut:
+    async with rt.engine.begin() as conn:
+        done = await conn.execute(
+            update(products)
+            .where(products.c.id == product_id)
+            .values(**values, updated_at=func.now())
+            .returning(products.c.id)
+        )
+        if done.one_or_none() is None:
+            raise HTTPException(404, f"product {product_id} not found")
+    return await _get(rt, product_id)
+
+
+@router.post("/{product_id}/publish", response_model=ProductOut)
+async def publish(product_id: uuid.UUID, principal: Staff, rt: Runtime) -> ProductOut:
+    product = await _get(rt, product_id)
+    if product.price_usd_cents is None:
+        raise HTTPException(409, "the product has no price yet: its item has no valuation")
+    if product.published:
+        return product
+    return await _set(rt, product_id, published=True, published_at=func.now())
+
+
+@router.post("/{product_id}/unpublish", response_model=ProductOut)
+async def unpublish(product_id: uuid.UUID, principal: Staff, rt: Runtime) -> ProductOut:
+    await _get(rt, product_id)
+    return await _set(rt, product_id, published=False)
+
+
+@router.post("/{product_id}/approve-price", response_model=ProductOut)
+async def approve_price(product_id: uuid.UUID, principal: Admin, rt: Runtime) -> ProductOut:
+    product = await _get(rt, product_id)
+    if product.pending_price_usd_cents is None:
+        raise HTTPException(409, "no price is waiting for approval")
+    return await _set(
+        rt,
+        product_id,
+        price_usd_cents=product.pending_price_usd_cents,
+        pending_price_usd_cents=None,
+        pending_reason=None,
+    )
+
+
+@router.post("/{product_id}/reject-price", response_model=ProductOut)
+async def reject_price(product_id: uuid.UUID, principal: Admin, rt: Runtime) -> ProductOut:
+    product = await _get(rt, product_id)
+    if product.pending_price_usd_cents is None:
+        raise HTTPException(409, "no price is waiting for approval")
+    return await _set(rt, product_id, pending_price_usd_cents=None, pending_reason=None)

@@ -1,0 +1,72 @@
+"""A product's price from its item's FMV: pure, no I/O.
+
+`markup`: FMV x markup, rounded up to a price ending (.99, .95, .00), held
+between a floor and a ceiling. `fixed`: the price the shop set, whatever the
+FMV does. A policy price that moves more than the approval threshold waits for
+an admin instead of reaching the storefront.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class PricePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["markup", "fixed"] = "markup"
+    markup: float = Field(default=1.0, gt=0, le=100, description="multiplier on the FMV")
+    ending_cents: Annotated[int, Field(ge=0, le=99)] | None = Field(
+        default=99, description="round up to a price ending in these cents; null: no rounding"
+    )
+    floor_usd_cents: int | None = Field(default=None, ge=0)
+    ceiling_usd_cents: int | None = Field(default=None, ge=0)
+    fixed_usd_cents: int | None = Field(default=None, ge=1)
+    follow_valuation: bool = Field(
+        default=True, description="re-price when the item's valuation changes"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PricePolicy:
+        if self.kind == "fixed" and self.fixed_usd_cents is None:
+            raise ValueError("a fixed policy needs fixed_usd_cents")
+        if (
+            self.floor_usd_cents is not None
+            and self.ceiling_usd_cents is not None
+            and self.floor_usd_cents > self.ceiling_usd_cents
+        ):
+            raise ValueError("floor_usd_cents is above ceiling_usd_cents")
+        return self
+
+
+def round_to_ending(cents: int, ending: int | None) -> int:
+    """The smallest price at or above `cents` that ends in `ending` cents."""
+    if ending is None:
+        return cents
+    dollars = math.floor(cents / 100)
+    candidate = dollars * 100 + ending
+    return candidate if candidate >= cents else candidate + 100
+
+
+def policy_price(policy: PricePolicy, fmv_usd_cents: int | None) -> int | None:
+    """The product's price, or None when a markup policy has no FMV to work from."""
+    if policy.kind == "fixed":
+        return policy.fixed_usd_cents
+    if fmv_usd_cents is None or fmv_usd_cents <= 0:
+        return None
+    price = round_to_ending(math.ceil(fmv_usd_cents * policy.markup), policy.ending_cents)
+    if policy.floor_usd_cents is not None:
+        price = max(price, policy.floor_usd_cents)
+    if policy.ceiling_usd_cents is not None:
+        price = min(price, policy.ceiling_usd_cents)
+    return price
+
+
+def needs_approval(current: int | None, proposed: int | None, threshold_pct: float) -> bool:
+    """A move larger than the threshold (either way) from a price the storefront shows."""
+    if current is None or proposed is None or current == 0:
+        return False
+    return abs(proposed - current) / current * 100 > threshold_pct

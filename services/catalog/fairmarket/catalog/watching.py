@@ -1,0 +1,95 @@
+"""Evaluating watches when a valuation arrives: a delivery row per watch that fires.
+
+Runs inside the consumer's transaction with the valuation, so a watch fires
+exactly once per edge even when the event is redelivered (the inbox skips it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from opentelemetry.propagate import inject
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from fairmarket.catalog.db import deliveries, items, watch_states, watches
+from fairmarket.catalog.domain.watch_rules import Condition, covers, fires, holds
+from fairmarket.common.events import ValuationComputed
+
+
+def payload(watch: Any, item: Any, event: ValuationComputed) -> dict[str, Any]:
+    d = event.data
+    return {
+        "type": "watch.fired",
+        "watch_id": str(watch.id),
+        "condition": watch.condition,
+        "item": {"id": str(item.id), "category": item.category, "title": item.title},
+        "valuation": {
+            "version": d.version,
+            "fmv_usd_cents": d.fmv_usd_cents,
+            "previous_fmv_usd_cents": d.previous_fmv_usd_cents,
+            "p10_usd_cents": d.p10_usd_cents,
+            "p90_usd_cents": d.p90_usd_cents,
+            "confidence": d.confidence,
+            "explanation": d.explanation,
+        },
+        "event_id": str(event.event_id),
+        "occurred_at": event.occurred_at.isoformat(),
+    }
+
+
+async def evaluate(conn: AsyncConnection, event: ValuationComputed) -> int:
+    """Record the edge of every enabled watch covering the item; returns deliveries queued."""
+    d = event.data
+    item = (await conn.execute(select(items).where(items.c.id == d.item_id))).one_or_none()
+    if item is None:
+        return 0
+    candidates = (
+        await conn.execute(
+            select(watches).where(
+                watches.c.enabled.is_(True),
+                (watches.c.item_id == d.item_id) | watches.c.item_id.is_(None),
+            )
+        )
+    ).all()
+    valuation = d.model_dump(mode="json")
+    queued = 0
+    for watch in candidates:
+        if not covers(
+            watch,
+            item_id=item.id,
+            category=item.category,
+            title=item.title,
+            attribution=" ".join(str(v) for v in (item.attribution or {}).values()),
+        ):
+            continue
+        now_holds = holds(Condition.model_validate(watch.condition), valuation)
+        was = await conn.scalar(
+            select(watch_states.c.active).where(
+                watch_states.c.watch_id == watch.id, watch_states.c.item_id == item.id
+            )
+        )
+        if bool(was) != now_holds:
+            stmt = insert(watch_states).values(watch_id=watch.id, item_id=item.id, active=now_holds)
+            await conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[watch_states.c.watch_id, watch_states.c.item_id],
+                    set_={"active": now_holds, "changed_at": func.now()},
+                )
+            )
+        if fires(bool(was), now_holds):
+            carrier: dict[str, str] = {}
+            inject(carrier)
+            await conn.execute(
+                deliveries.insert().values(
+                    id=uuid.uuid4(),
+                    watch_id=watch.id,
+                    item_id=item.id,
+                    payload=payload(watch, item, event),
+                    traceparent=carrier.get("traceparent"),
+                )
+            )
+            queued += 1
+    return queued
