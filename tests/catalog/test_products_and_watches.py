@@ -1,0 +1,248 @@
+"""Products, the storefront and watches, driven by real events through the broker.
+
+The catalog runs in-process with its consumers; intake's and valuation's events
+are produced to the real broker as those services would; webhooks go over real
+HTTP to a receiver that checks every signature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from webhook_receiver import Receiver, serve
+
+from fairmarket.common.events import (
+    CoinAttribution,
+    CompsCounts,
+    ConfidenceComponents,
+    IntakeAttributed,
+    IntakeAttributedData,
+    ValuationComputed,
+    ValuationComputedData,
+)
+
+pytestmark = pytest.mark.integration
+
+CATALOG_ENV = {
+    "FAIRMARKET_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]',
+    "FAIRMARKET_WEBHOOK_BACKOFF_SECONDS": "0.05",
+    "FAIRMARKET_WEBHOOK_POLL_SECONDS": "0.05",
+    "FAIRMARKET_WEBHOOK_MAX_ATTEMPTS": "3",
+    "FAIRMARKET_WEBHOOK_DISABLE_AFTER": "1",
+    "FAIRMARKET_SCHEDULER_ENABLED": "false",
+}
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    server = serve(r)
+    yield r
+    server.shutdown()
+    server.server_close()
+
+
+def valuation(item: uuid.UUID, version: int, fmv: int, previous: int | None) -> ValuationComputed:
+    return ValuationComputed(
+        producer="valuation",
+        data=ValuationComputedData(
+            item_id=item,
+            revision=1,
+            version=version,
+            method="fmv-test",
+            as_of="2026-11-20T00:00:00Z",
+            fmv_usd_cents=fmv,
+            p10_usd_cents=int(fmv * 0.9),
+            p50_usd_cents=fmv,
+            p90_usd_cents=int(fmv * 1.1),
+            comps=CompsCounts(total=12, used=11, outliers=1, filtered=0),
+            sold_ratio=1.0,
+            basis="sold",
+            confidence=8,
+            confidence_components=ConfidenceComponents(
+                count=3, reputation=2, sold_ratio=2, spread=1, recency=0
+            ),
+            explanation="12 sold comps.",
+            inputs_hash=f"h{version}",
+            previous_fmv_usd_cents=previous,
+        ),
+    )
+
+
+async def produce(bootstrap: str, *events: Any) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for e in events:
+            await producer.send_and_wait(e.topic, e.model_dump_json().encode(), key=e.key.encode())
+    finally:
+        await producer.stop()
+
+
+async def until(check: Any, timeout: float = 30) -> Any:
+    async with asyncio.timeout(timeout):
+        while not (found := await check()):
+            await asyncio.sleep(0.05)
+    return found
+
+
+async def take_in(catalog: Any, bearer: Any, bootstrap: str) -> uuid.UUID:
+    item = uuid.uuid4()
+    await produce(
+        bootstrap,
+        IntakeAttributed(
+            producer="intake",
+            data=IntakeAttributedData(
+                item_id=item,
+                revision=1,
+                category="coin",
+                title="1921-D Morgan dollar MS63",
+                attribution=CoinAttribution(year=1921, mintmark="D", grade="MS63"),
+            ),
+        ),
+    )
+
+    async def seen() -> bool:
+        return (await catalog.get(f"/v1/items/{item}", headers=bearer("viewer"))).status_code == 200
+
+    await until(seen)
+    return item
+
+
+async def valued(catalog: Any, bearer: Any, item: uuid.UUID, version: int) -> None:
+    async def done() -> bool:
+        r = await catalog.get(f"/v1/items/{item}", headers=bearer("viewer"))
+        return ((r.json().get("valuation") or {}).get("version") or 0) >= version
+
+    await until(done)
+
+
+async def test_a_product_follows_its_policy_and_big_moves_wait_for_approval(
+    service_app: Any, bearer: Any, kafka_bootstrap: str
+) -> None:
+    catalog = await service_app("catalog", **CATALOG_ENV)
+    item = await take_in(catalog, bearer, kafka_bootstrap)
+    policy = {"markup": 1.2, "ending_cents": 99, "floor_usd_cents": 10_000}
+    created = await catalog.post(
+        "/v1/products", json={"item_id": str(item), "policy": policy}, headers=bearer("staff")
+    )
+    assert created.status_code == 201, created.text
+    product = created.json()
+    assert product["price_usd_cents"] is None  # no valuation yet
+    pid = product["id"]
+    refused = await catalog.post(f"/v1/products/{pid}/publish", headers=bearer("staff"))
+    assert refused.status_code == 409 and "no price" in refused.json()["reason"]
+
+    await produce(kafka_bootstrap, valuation(item, 1, 17_213, None))
+    await valued(catalog, bearer, item, 1)
+    current = (await catalog.get(f"/v1/products/{pid}", headers=bearer("viewer"))).json()
+    assert current["price_usd_cents"] == 20_699  # 172.13 x 1.2 = 206.56 -> 206.99
+
+    published = await catalog.post(f"/v1/products/{pid}/publish", headers=bearer("staff"))
+    assert published.status_code == 200 and published.json()["published"]
+    shop = await catalog.get("/v1/storefront/products")  # no token
+    assert shop.status_code == 200
+    [shown] = [p for p in shop.json()["products"] if p["id"] == pid]
+    assert shown["price_usd_cents"] == 20_699
+    assert "policy" not in shown and "created_by" not in shown and "item_id" not in shown
+
+    await produce(kafka_bootstrap, valuation(item, 2, 17_900, 17_213))  # +4%: follows
+    await valued(catalog, bearer, item, 2)
+    small = (await catalog.get(f"/v1/products/{pid}", headers=bearer("viewer"))).json()
+    assert small["price_usd_cents"] == 21_499 and small["pending_price_usd_cents"] is None
+
+    await produce(kafka_bootstrap, valuation(item, 3, 30_000, 17_900))  # +67%: waits
+    await valued(catalog, bearer, item, 3)
+    big = (await catalog.get(f"/v1/products/{pid}", headers=bearer("viewer"))).json()
+    assert big["price_usd_cents"] == 21_499 and big["pending_price_usd_cents"] == 36_099
+    assert "approval" in big["pending_reason"]
+    shown = (await catalog.get(f"/v1/storefront/products/{pid}")).json()
+    assert shown["price_usd_cents"] == 21_499  # the storefront keeps the approved price
+    waiting = await catalog.get("/v1/products?pending=true", headers=bearer("viewer"))
+    assert [p["id"] for p in waiting.json()] == [pid]
+
+    no = await catalog.post(f"/v1/products/{pid}/approve-price", headers=bearer("staff"))
+    assert no.status_code == 403
+    yes = await catalog.post(f"/v1/products/{pid}/approve-price", headers=bearer("admin"))
+    assert yes.json()["price_usd_cents"] == 36_099
+    assert (await catalog.get(f"/v1/storefront/products/{pid}")).json()["price_usd_cents"] == 36_099
+
+    await catalog.post(f"/v1/products/{pid}/unpublish", headers=bearer("staff"))
+    assert (await catalog.get(f"/v1/storefront/products/{pid}")).status_code == 404
+
+
+async def test_a_watch_fires_signed_once_per_edge_and_retries_a_failing_receiver(
+    service_app: Any, bearer: Any, kafka_bootstrap: str, receiver: Receiver
+) -> None:
+    catalog = await service_app("catalog", **CATALOG_ENV)
+    item = await take_in(catalog, bearer, kafka_bootstrap)
+    body = {
+        "item_id": str(item),
+        "condition": {"kind": "fmv_above", "value": 20_000},
+        "url": receiver.url,
+    }
+    assert (
+        await catalog.post("/v1/watches", json=body, headers=bearer("staff"))
+    ).status_code == 403
+    created = await catalog.post("/v1/watches", json=body, headers=bearer("admin"))
+    assert created.status_code == 201, created.text
+    watch = created.json()
+    assert watch["secret"].startswith("whsec_")
+    assert (
+        "secret" not in (await catalog.get(f"/v1/watches/{watch['id']}", headers=bearer())).json()
+    )
+    receiver.secret = watch["secret"]
+    receiver.fail_first = 1
+
+    # below, above (fires), above again (no repeat), below, above (fires again)
+    fmvs = [15_000, 21_000, 22_000, 19_000, 25_000]
+    previous = None
+    for version, fmv in enumerate(fmvs, start=1):
+        await produce(kafka_bootstrap, valuation(item, version, fmv, previous))
+        await valued(catalog, bearer, item, version)
+        previous = fmv
+    got = receiver.wait_for(2)
+    assert [g["body"]["valuation"]["fmv_usd_cents"] for g in got] == [21_000, 25_000]
+    assert not receiver.refused  # every signature verified
+    assert receiver.attempts == 3  # the first delivery failed once, then was retried
+
+    log = await catalog.get(f"/v1/watches/{watch['id']}/deliveries", headers=bearer())
+    entries = log.json()
+    assert [(d["status"], d["attempts"]) for d in reversed(entries)] == [
+        ("delivered", 2),
+        ("delivered", 1),
+    ]
+
+
+async def test_private_urls_are_refused_and_a_dead_receiver_disables_the_watch(
+    service_app: Any, bearer: Any, kafka_bootstrap: str, receiver: Receiver
+) -> None:
+    catalog = await service_app("catalog", **CATALOG_ENV)
+    inside = {
+        "category": "coin",
+        "condition": {"kind": "confidence_above", "value": 5},
+        "url": "http://169.254.169.254/latest/meta-data/",
+    }
+    refused = await catalog.post("/v1/watches", json=inside, headers=bearer())
+    assert refused.status_code == 422 and "link-local" in refused.json()["reason"]
+
+    item = await take_in(catalog, bearer, kafka_bootstrap)
+    receiver.fail_first = 1_000
+    body = {**inside, "url": receiver.url, "query": "morgan"}
+    watch = (await catalog.post("/v1/watches", json=body, headers=bearer())).json()
+    receiver.secret = watch["secret"]
+    await produce(kafka_bootstrap, valuation(item, 1, 17_000, None))
+
+    async def disabled() -> Any:
+        w = (await catalog.get(f"/v1/watches/{watch['id']}", headers=bearer())).json()
+        return w if not w["enabled"] else None
+
+    w = await until(disabled)
+    assert "1 deliveries in a row failed" in w["disabled_reason"]
+    [dead] = (await catalog.get(f"/v1/watches/{watch['id']}/deliveries", headers=bearer())).json()
+    assert (dead["status"], dead["attempts"], dead["last_status_code"]) == ("dead", 3, 500)
