@@ -151,8 +151,19 @@ async def test_a_product_follows_its_policy_and_big_moves_wait_for_approval(
     assert shown["price_usd_cents"] == 20_699
     assert "policy" not in shown and "created_by" not in shown and "item_id" not in shown
 
+    first = await catalog.get(f"/v1/items/{item}", headers=bearer("viewer"))
+    tag = first.headers["etag"]
+    same = await catalog.get(
+        f"/v1/items/{item}", headers={**bearer("viewer"), "If-None-Match": tag}
+    )
+    assert same.status_code == 304 and same.headers["etag"] == tag and not same.content
+
     await produce(kafka_bootstrap, valuation(item, 2, 17_900, 17_213))  # +4%: follows
     await valued(catalog, bearer, item, 2)
+    moved = await catalog.get(
+        f"/v1/items/{item}", headers={**bearer("viewer"), "If-None-Match": tag}
+    )
+    assert moved.status_code == 200 and moved.headers["etag"] != tag
     small = (await catalog.get(f"/v1/products/{pid}", headers=bearer("viewer"))).json()
     assert small["price_usd_cents"] == 21_499 and small["pending_price_usd_cents"] is None
 

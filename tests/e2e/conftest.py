@@ -19,6 +19,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if bootstrap := os.environ.get("FAIRMARKET_TEST_KAFKA_BOOTSTRAP"):
         overrides["kafka_bootstrap"] = bootstrap
         overrides["kafka_idempotence"] = False
+    overrides["extra_env"] = {  # the webhook receiver of the tests listens on loopback
+        "FAIRMARKET_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]',
+        "FAIRMARKET_WEBHOOK_BACKOFF_SECONDS": "0.2",
+    }
     config = StackConfig.for_tests(tmp_path_factory.mktemp("stack"), **overrides)
     with Stack(config) as running:
         yield running

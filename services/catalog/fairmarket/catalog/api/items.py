@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
+from fairmarket.catalog.api.etag import tagged
 from fairmarket.catalog.db import comps, items, pricing_requests, valuations
 from fairmarket.catalog.domain import item_query
 from fairmarket.catalog.domain.csv_export import (
@@ -180,8 +181,16 @@ async def items_csv(principal: Viewer, rt: Runtime, f: Filter) -> StreamingRespo
     )
 
 
-@router.get("/{item_id}", response_model=ItemOut)
-async def get_item(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> ItemOut:
+@router.get(
+    "/{item_id}",
+    response_model=ItemOut,
+    responses={304: {"description": "unchanged since the ETag given in If-None-Match"}},
+)
+async def get_item(item_id: uuid.UUID, principal: Viewer, rt: Runtime, request: Request) -> Any:
+    return tagged(request, await _get_item(item_id, rt))
+
+
+async def _get_item(item_id: uuid.UUID, rt: Runtime) -> ItemOut:
     async with rt.engine.connect() as conn:
         row = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
         if row is None:
@@ -211,8 +220,16 @@ async def get_item(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> ItemOu
     return _item(row, runs)
 
 
-@router.get("/{item_id}/comps", response_model=list[CompOut])
-async def get_comps(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> list[CompOut]:
+@router.get(
+    "/{item_id}/comps",
+    response_model=list[CompOut],
+    responses={304: {"description": "unchanged since the ETag given in If-None-Match"}},
+)
+async def get_comps(item_id: uuid.UUID, principal: Viewer, rt: Runtime, request: Request) -> Any:
+    return tagged(request, await _comps(item_id, rt))
+
+
+async def _comps(item_id: uuid.UUID, rt: Runtime) -> list[CompOut]:
     async with rt.engine.connect() as conn:
         rows = (
             await conn.execute(
@@ -229,7 +246,7 @@ async def get_comps(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> list[
 
 @router.get("/{item_id}/comps.csv", response_class=StreamingResponse)
 async def comps_csv(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> StreamingResponse:
-    found = await get_comps(item_id, principal, rt)
+    found = await _comps(item_id, rt)
 
     async def rows() -> AsyncIterator[str]:
         yield csv_line(COMP_CSV_COLUMNS)
