@@ -114,10 +114,10 @@ def decode_cursor(f: ItemFilter, cursor: str) -> tuple[Any, uuid.UUID]:
 def _after(f: ItemFilter, value: Any, item_id: uuid.UUID) -> ColumnElement[bool]:
     """Rows strictly after the cursor in the sort order; NULLs sort last either way."""
     col = _COLUMNS[f.sort]
-    beyond = col < value if f.descending else col > value
     id_beyond = items.c.id < item_id if f.descending else items.c.id > item_id
-    if value is None:
+    if value is None:  # already among the NULLs: only the rest of them
         return and_(col.is_(None), id_beyond)
+    beyond = col < value if f.descending else col > value
     return or_(beyond, and_(col == value, id_beyond), col.is_(None))
 
 
