@@ -105,8 +105,37 @@ def schemas(
     typer.echo(f"wrote {len(rendered)} schemas to {out}")
 
 
+def asyncapi(
+    out: Annotated[
+        Path | None, typer.Option(help="a directory for <service>.json; stdout when omitted")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--service", help="one service only")] = None,
+) -> None:
+    """Write each service's AsyncAPI document (also served at /asyncapi.json)."""
+    import importlib
+    import json
+
+    from fairmarket.common.asyncapi import asyncapi as document
+
+    chosen = [name] if name else list(SERVICES)
+    docs = {}
+    for svc in chosen:
+        if svc not in SERVICES:
+            raise typer.BadParameter(f"unknown service {svc!r}")
+        topics = importlib.import_module(f"fairmarket.{svc}.topics")
+        docs[svc] = document(svc, consumes=topics.CONSUMES, produces=topics.PRODUCES)
+    if out is None:
+        typer.echo(json.dumps(docs if len(docs) > 1 else docs[chosen[0]], indent=2))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for svc, doc in docs.items():
+        (out / f"{svc}.json").write_text(json.dumps(doc, indent=2) + "\n")
+    typer.echo(f"wrote {len(docs)} AsyncAPI documents to {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(service)
     app.command()(migrate)
     app.command()(token)
     app.command()(schemas)
+    app.command()(asyncapi)

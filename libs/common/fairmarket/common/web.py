@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fairmarket.common.asyncapi import asyncapi
 from fairmarket.common.auth import AuthError, Principal, Role, verify_token
 from fairmarket.common.limits import BodyLimit
 from fairmarket.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -86,7 +87,9 @@ def create_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     readiness: Sequence[ReadinessCheck] = (),
     version: str = "0.1.0",
+    topics: tuple[Sequence[Any], Sequence[Any]] | None = None,
 ) -> FastAPI:
+    """`topics`: the event models the service (consumes, produces), served as AsyncAPI."""
     app = FastAPI(title=f"fairmarket {service}", version=version, lifespan=lifespan)
     app.state.settings = settings
     app.state.readiness = list(readiness)
@@ -114,6 +117,13 @@ def create_app(
         if failures:
             return JSONResponse({"status": "unready", "failures": failures}, status_code=503)
         return JSONResponse({"status": "ready", "service": service})
+
+    if topics is not None:
+        document = asyncapi(service, consumes=topics[0], produces=topics[1], version=version)
+
+        @app.get("/asyncapi.json", include_in_schema=False)
+        async def asyncapi_json() -> JSONResponse:
+            return JSONResponse(document)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

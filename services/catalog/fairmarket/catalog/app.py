@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from fairmarket.catalog import consumers
+from fairmarket.catalog import consumers, topics
 from fairmarket.catalog.api import flags, items, products, runs, sources, storefront, watches
 from fairmarket.catalog.db import SCHEMA, inbox, outbox
 from fairmarket.catalog.scheduler import Scheduler
@@ -62,6 +62,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         ],
         lifespan=lifespan,
         readiness=runtime.readiness,
+        topics=(topics.CONSUMES, topics.PRODUCES),
     )
     app.state.runtime = runtime
     app.state.scheduler = scheduler

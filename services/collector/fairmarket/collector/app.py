@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from fairmarket.collector import api, consumers
+from fairmarket.collector import api, consumers, topics
 from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.collector.adapters.registry import build_adapters
 from fairmarket.collector.collect import Collector, Manners
@@ -51,6 +51,7 @@ def create_app(settings: CollectorSettings | None = None) -> FastAPI:
         routers=[api.router, api.imports_router],
         lifespan=lifespan,
         readiness=runtime.readiness,
+        topics=(topics.CONSUMES, topics.PRODUCES),
     )
     app.state.runtime = runtime
     app.state.collector = collector

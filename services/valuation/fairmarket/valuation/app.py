@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fairmarket.common.logs import configure_logging
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import create_app as create_web_app
-from fairmarket.valuation import api, consumers
+from fairmarket.valuation import api, consumers, topics
 from fairmarket.valuation.db import SCHEMA, inbox, outbox
 from fairmarket.valuation.settings import ValuationSettings
 
@@ -23,6 +23,7 @@ def create_app(settings: ValuationSettings | None = None) -> FastAPI:
         routers=[api.router],
         lifespan=runtime.lifespan,
         readiness=runtime.readiness,
+        topics=(topics.CONSUMES, topics.PRODUCES),
     )
     app.state.runtime = runtime
     return app
