@@ -56,6 +56,81 @@ DASHBOARDS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                 "sum by (schema) (rate(fairmarket_outbox_published_total[5m]))",
                 "ops",
             ),
+            (
+                "Pricing run to valuation, p50 and p99",
+                "histogram_quantile(0.5, sum by (le) (rate(fairmarket_catalog_attribution_to_valuation_seconds_bucket[15m]))) or histogram_quantile(0.99, sum by (le) (rate(fairmarket_catalog_attribution_to_valuation_seconds_bucket[15m])))",
+                "s",
+            ),
+        ],
+    ),
+    "collector": (
+        "fairmarket: collector and marketplaces",
+        [
+            (
+                "Marketplace requests per second, by source and outcome",
+                "sum by (source, outcome) (rate(fairmarket_collector_source_requests_total[5m]))",
+                "reqps",
+            ),
+            (
+                "Marketplace latency p95, by source",
+                "histogram_quantile(0.95, sum by (le, source) (rate(fairmarket_collector_source_request_duration_seconds_bucket[5m])))",
+                "s",
+            ),
+            (
+                "Failed or partial collections per hour, by source and error class",
+                "sum by (source, error_class) (increase(fairmarket_collector_source_errors_total[1h]))",
+                "short",
+            ),
+            (
+                "Throttled (rate limit or 429) per minute, by source",
+                "sum by (source) (rate(fairmarket_collector_source_throttled_total[5m])) * 60",
+                "short",
+            ),
+            (
+                "Circuit state by source (0 closed, 1 half open, 2 open)",
+                "max by (source) (fairmarket_collector_circuit_state)",
+                "short",
+            ),
+        ],
+    ),
+    "valuation": (
+        "fairmarket: valuation and catalog",
+        [
+            (
+                "Valuations per minute, by outcome",
+                "sum by (outcome) (rate(fairmarket_valuation_computations_total[5m])) * 60",
+                "short",
+            ),
+            (
+                "Engine time per valuation, p99",
+                "histogram_quantile(0.99, sum by (le) (rate(fairmarket_valuation_duration_seconds_bucket[5m])))",
+                "s",
+            ),
+            (
+                "Comps per valuation, median",
+                "histogram_quantile(0.5, sum by (le) (rate(fairmarket_valuation_comps_bucket[15m])))",
+                "short",
+            ),
+            (
+                "Pricing requests finished per hour, by status",
+                "sum by (status) (increase(fairmarket_catalog_pricing_requests_completed_total[1h]))",
+                "short",
+            ),
+            (
+                "Pricing runs started per hour, by reason",
+                "sum by (reason) (increase(fairmarket_catalog_pricing_runs_total[1h]))",
+                "short",
+            ),
+            (
+                "Re-pricing overdue (scheduler)",
+                "max(fairmarket_catalog_scheduler_oldest_stale_seconds)",
+                "s",
+            ),
+            (
+                "Webhook deliveries per hour, by outcome",
+                "sum by (outcome) (increase(fairmarket_catalog_webhook_deliveries_total[1h]))",
+                "short",
+            ),
         ],
     ),
     "services": (
@@ -110,6 +185,21 @@ DASHBOARDS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                 "Pricing runs finished per hour",
                 'sum(increase(fairmarket_messages_handled_total{topic="pricing.completed"}[1h]))',
                 "short",
+            ),
+            (
+                "Confidence of the valuations of the last 24 h (count per score)",
+                "sum by (le) (increase(fairmarket_valuation_confidence_bucket[24h]))",
+                "short",
+            ),
+            (
+                "Sources' health: comps kept per hour, by source",
+                'sum by (source) (increase(fairmarket_collector_comps_total{filtered="false"}[1h]))',
+                "short",
+            ),
+            (
+                "Sources' health: share of comps set aside as junk, by source",
+                'sum by (source) (rate(fairmarket_collector_comps_total{filtered="true"}[1h])) / clamp_min(sum by (source) (rate(fairmarket_collector_comps_total[1h])), 1e-9)',
+                "percentunit",
             ),
         ],
     ),

@@ -13,7 +13,11 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-import fairmarket.common.metrics  # noqa: F401  (registers the metrics every service exports)
+# each module registers the metrics its service exports
+import fairmarket.catalog.metrics
+import fairmarket.collector.metrics
+import fairmarket.common.metrics
+import fairmarket.valuation.metrics  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

@@ -16,7 +16,8 @@ PRICING_REQUESTS_COMPLETED = Counter(
 )
 SCHEDULER_OLDEST_STALE = Gauge(
     "fairmarket_catalog_scheduler_oldest_stale_seconds",
-    "How long the stalest (item, source) pair of the last scheduler tick has waited.",
+    "How long past its source's cadence the most overdue (item, source) pair has waited, "
+    "as of the last scheduler tick: near 0 when the scheduler keeps up.",
 )
 WEBHOOK_DELIVERIES = Counter(
     "fairmarket_catalog_webhook_deliveries_total",

@@ -29,7 +29,11 @@ LOCK_KEY = 0x66_6D_73_63_68_65_64  # "fmsched": one key for the whole catalog sc
 STALE = text(
     """
     SELECT i.id AS item_id, s.name AS source,
-           extract(epoch FROM now() - coalesce(l.last, i.created_at)) AS stale_seconds
+           extract(epoch FROM now() - CASE
+               WHEN l.last IS NULL THEN i.created_at
+               WHEN l.last < s.reprice_after THEN s.reprice_after
+               ELSE l.last + make_interval(hours => s.cadence_hours)
+           END) AS overdue_seconds
     FROM items i
     JOIN sources s
       ON s.enabled AND (jsonb_array_length(s.categories) = 0 OR s.categories ? i.category)
@@ -64,7 +68,7 @@ class Scheduler:
 
     async def _stale(self, conn: AsyncConnection) -> dict[Any, list[str]]:
         rows = (await conn.execute(STALE, {"limit": self.batch})).all()
-        oldest = max((float(r.stale_seconds or 0) for r in rows), default=0.0)
+        oldest = max((max(float(r.overdue_seconds or 0), 0.0) for r in rows), default=0.0)
         SCHEDULER_OLDEST_STALE.set(oldest)
         due: dict[Any, list[str]] = {}
         for r in rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from fairmarket.common.events import ValuationComputed, ValuationComputedData
 from fairmarket.valuation.db import comps, flags, request_comps, requests, valuations
 from fairmarket.valuation.domain import Comp, value
+from fairmarket.valuation.metrics import COMPS, COMPUTATIONS, CONFIDENCE, DURATION
 
 
 async def settled_revision(conn: AsyncConnection, item_id: uuid.UUID) -> dict[str, Any] | None:
@@ -84,9 +86,13 @@ async def revalue(
     """Value the item if its inputs are settled and changed; returns the event to emit."""
     settled = await settled_revision(conn, item_id)
     if settled is None:
+        COMPUTATIONS.labels("waiting").inc()
         return None
     item_comps = await load_comps(conn, item_id, settled["revision"])
+    started = time.perf_counter()
     result = value(item_comps, as_of=now or datetime.now(UTC), grade=settled["grade"])
+    DURATION.observe(time.perf_counter() - started)
+    COMPS.observe(len(item_comps))
     previous = (
         await conn.execute(
             select(valuations.c.version, valuations.c.inputs_hash, valuations.c.fmv_usd_cents)
@@ -97,6 +103,7 @@ async def revalue(
         )
     ).one_or_none()
     if previous is not None and previous.inputs_hash == result.inputs_hash:
+        COMPUTATIONS.labels("unchanged").inc()
         return None
     version = (previous.version if previous else 0) + 1
     data = ValuationComputedData(
@@ -119,4 +126,6 @@ async def revalue(
             details=result.details_payload(),
         )
     )
+    COMPUTATIONS.labels("emitted" if data.fmv_usd_cents is not None else "no_price").inc()
+    CONFIDENCE.observe(data.confidence)
     return ValuationComputed(producer="valuation", correlation_id=settled["run_id"], data=data)
