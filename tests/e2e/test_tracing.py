@@ -1,4 +1,5 @@
-"""One trace follows an item from the intake request through every Kafka hop to the valuation.
+"""One trace follows an item from the intake request through every Kafka hop to the valuation
+and on to the webhook a watch sends.
 
 The stack runs with OTel's console exporter (`OTEL_TRACES_EXPORTER=console`): each
 service prints its finished spans into its log, and the intake request's trace
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from webhook_receiver import Receiver, serve
 
 from fairmarket.cli.stack import Stack, StackConfig
 
@@ -52,14 +54,39 @@ def _spans(log: Path) -> Iterator[dict]:
 @pytest.fixture(scope="module")
 def traced_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     config = StackConfig.for_tests(
-        tmp_path_factory.mktemp("traced"), extra_env={"OTEL_TRACES_EXPORTER": "console"}
+        tmp_path_factory.mktemp("traced"),
+        extra_env={
+            "OTEL_TRACES_EXPORTER": "console",
+            "FAIRMARKET_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]',
+        },
     )
     with Stack(config) as stack:
         yield stack
 
 
-def test_one_trace_spans_the_pipeline_from_intake_to_valuation(traced_stack: Stack) -> None:
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    server = serve(r)
+    yield r
+    server.shutdown()
+    server.server_close()
+
+
+def test_one_trace_spans_the_pipeline_from_intake_to_valuation(
+    traced_stack: Stack, receiver: Receiver
+) -> None:
     stack = traced_stack
+    watch = {
+        "category": "coin",
+        "condition": {"kind": "confidence_above", "value": 0},
+        "url": receiver.url,
+    }
+    w = httpx.post(
+        f"{stack.urls['catalog']}/v1/watches", json=watch, headers=stack.auth, timeout=10
+    )
+    assert w.status_code == 201, w.text
+    receiver.secret = w.json()["secret"]
     r = httpx.post(f"{stack.urls['intake']}/v1/intakes", json=COIN, headers=stack.auth, timeout=10)
     assert r.status_code == 201
     item = r.json()["id"]
@@ -98,3 +125,5 @@ def test_one_trace_spans_the_pipeline_from_intake_to_valuation(traced_stack: Sta
     )
     print(f"\ntrace {trace_id}: {len(hops)} span names: {', '.join(hops)}")
     assert any("valuation.computed" in h for h in hops), hops
+    [hook] = receiver.wait_for(1)
+    assert int(hook["traceparent"].split("-")[1], 16) == int(trace_id, 16)  # one trace to the hook

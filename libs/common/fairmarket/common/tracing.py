@@ -135,3 +135,19 @@ def publishing(topic: str, headers: Mapping[str, str]) -> Iterator[dict[str, str
             yield out
     finally:
         context.detach(token)
+
+
+@contextmanager
+def calling_out(name: str, traceparent: str | None, url: str) -> Iterator[dict[str, str]]:
+    """A CLIENT span under a stored traceparent (a webhook); yields the headers to send."""
+    parent = propagate.extract({"traceparent": traceparent} if traceparent else {})
+    token = context.attach(parent)
+    try:
+        with _tracer.start_as_current_span(
+            name, kind=SpanKind.CLIENT, attributes={"http.request.method": "POST", "url.full": url}
+        ):
+            out: dict[str, str] = {}
+            propagate.inject(out)
+            yield out
+    finally:
+        context.detach(token)

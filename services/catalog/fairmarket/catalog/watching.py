@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from opentelemetry.propagate import inject
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from fairmarket.catalog.db import deliveries, items, watch_states, watches
 from fairmarket.catalog.domain.watch_rules import Condition, covers, fires, holds
 from fairmarket.common.events import ValuationComputed
+from fairmarket.common.tracing import traceparent_for
 
 
 def payload(watch: Any, item: Any, event: ValuationComputed) -> dict[str, Any]:
@@ -80,15 +80,13 @@ async def evaluate(conn: AsyncConnection, event: ValuationComputed) -> int:
                 )
             )
         if fires(bool(was), now_holds):
-            carrier: dict[str, str] = {}
-            inject(carrier)
             await conn.execute(
                 deliveries.insert().values(
                     id=uuid.uuid4(),
                     watch_id=watch.id,
                     item_id=item.id,
                     payload=payload(watch, item, event),
-                    traceparent=carrier.get("traceparent"),
+                    traceparent=traceparent_for(str(item.id)),  # the valuation's trace
                 )
             )
             queued += 1

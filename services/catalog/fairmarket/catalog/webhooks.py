@@ -25,6 +25,7 @@ from fairmarket.catalog.metrics import WEBHOOK_DELIVERIES
 from fairmarket.catalog.settings import CatalogSettings
 from fairmarket.common.netguard import UnsafeUrl, check_url
 from fairmarket.common.signing import HEADER, sign
+from fairmarket.common.tracing import calling_out
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +52,12 @@ class WebhookSender:
             "Fairmarket-Delivery": str(row.id),
             "Fairmarket-Event": "watch.fired",
         }
-        if row.traceparent:
-            headers["traceparent"] = row.traceparent
         try:
             await check_url(watch.url, self.settings.webhook_allowed_hosts)
-            response = await self.client.post(watch.url, content=body, headers=headers)
+            with calling_out("webhook deliver", row.traceparent, watch.url) as trace_headers:
+                response = await self.client.post(
+                    watch.url, content=body, headers={**headers, **trace_headers}
+                )
         except UnsafeUrl as exc:
             return None, str(exc)
         except httpx.HTTPError as exc:
