@@ -206,6 +206,60 @@ DASHBOARDS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
 }
 
 
+def service_panels(service: str) -> list[tuple[str, str, str]]:
+    """The same health panels for each service, filtered to it: one dashboard per service."""
+    http = f'service="{service}"'
+    group = f'group="fairmarket.{service}"'
+    return [
+        (
+            "HTTP requests per second, by route and status",
+            f"sum by (route, status) (rate(fairmarket_http_requests_total{{{http}}}[5m]))",
+            "reqps",
+        ),
+        (
+            "HTTP latency p99, by route",
+            "histogram_quantile(0.99, sum by (le, route) "
+            f"(rate(fairmarket_http_request_duration_seconds_bucket{{{http}}}[5m])))",
+            "s",
+        ),
+        (
+            "Events handled per second, by topic",
+            f"sum by (topic) (rate(fairmarket_messages_handled_total{{{group}}}[5m]))",
+            "ops",
+        ),
+        (
+            "Consumer lag, by topic",
+            f"sum by (topic) (fairmarket_consumer_lag_messages{{{group}}})",
+            "short",
+        ),
+        (
+            "Handler latency p99, by topic",
+            "histogram_quantile(0.99, sum by (le, topic) "
+            f"(rate(fairmarket_handler_duration_seconds_bucket{{{group}}}[5m])))",
+            "s",
+        ),
+        (
+            "Failed and dead-lettered per minute, by topic",
+            f"sum by (topic) (rate(fairmarket_messages_failed_total{{{group}}}[5m])) * 60 "
+            f"or sum by (topic) (rate(fairmarket_messages_dead_lettered_total{{{group}}}[5m])) * 60",
+            "short",
+        ),
+        (
+            "Outbox unsent rows and oldest age (s)",
+            f'sum(fairmarket_outbox_unsent{{schema="{service}"}}) '
+            f'or max(fairmarket_outbox_oldest_unsent_age_seconds{{schema="{service}"}})',
+            "short",
+        ),
+    ]
+
+
+for _service in ("intake", "catalog", "collector", "valuation"):
+    DASHBOARDS[f"service-{_service}"] = (
+        f"fairmarket: {_service} service",
+        service_panels(_service),
+    )
+
+
 def dashboard(uid: str, title: str, panels: list[tuple[str, str, str]]) -> dict:
     return {
         "uid": f"fairmarket-{uid}",
