@@ -94,7 +94,8 @@ async def test_collects_replays_and_imports(
     job = await wait_for_job(collector, bearer, event.data.request_id)
     assert job["status"] == "ok" and job["collected"] == 60
     assert 0 < job["filtered"] < job["collected"]  # junk and other mintmarks, kept and flagged
-    assert [x["url"].rsplit("/", 1)[-1] for x in job["exchanges"]] == ["token", "search"]
+    called = [x["url"].rsplit("/", 1)[-1] for x in job["exchanges"]]
+    assert called[-1] == "search" and set(called) <= {"token", "search"}  # a token is reused
     assert all("secret" not in str(x) for x in job["exchanges"])
 
     engine = collector.app.state.runtime.engine
