@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -60,9 +61,26 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+_VERIFIED: dict[tuple[str, str, str, str], tuple[Principal, float]] = {}
+_VERIFIED_MAX = 4096
+
+
 def verify_token(
     token: str, secret: str, *, issuer: str = "fairmarket", audience: str = "fairmarket"
 ) -> Principal:
+    """A token's principal; a token already verified is trusted until its expiry (the
+    signature cannot change), which spares the HMAC and claim checks on every request."""
+    key = (token, secret, issuer, audience)
+    if (hit := _VERIFIED.get(key)) is not None and time.time() < hit[1]:
+        return hit[0]
+    principal, expires = _verify(token, secret, issuer=issuer, audience=audience)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (principal, expires)
+    return principal
+
+
+def _verify(token: str, secret: str, *, issuer: str, audience: str) -> tuple[Principal, float]:
     try:
         claims = jwt.decode(
             token,
@@ -78,4 +96,4 @@ def verify_token(
         role = Role(claims["role"])
     except ValueError as exc:
         raise AuthError(f"unknown role {claims['role']!r}") from exc
-    return Principal(subject=str(claims["sub"]), role=role)
+    return Principal(subject=str(claims["sub"]), role=role), float(claims["exp"])

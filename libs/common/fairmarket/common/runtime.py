@@ -39,6 +39,8 @@ class ServiceRuntime:
         self.engine = make_engine(
             settings.database_url, schema=schema, pool_size=settings.db_pool_size
         )
+        # Reads that need no transaction: same pool, no BEGIN/ROLLBACK round trips.
+        self.reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.broker = make_broker(settings)
         self.publisher = Publisher(self.broker)
         self.outbox = Outbox(outbox_table)

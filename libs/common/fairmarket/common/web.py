@@ -79,6 +79,37 @@ Staff = Annotated[Principal, Depends(require(Role.staff))]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 
 
+class HttpMetrics:
+    """Requests and latency per route template, as pure ASGI middleware (BaseHTTPMiddleware
+    costs a task and a stream per request)."""
+
+    def __init__(self, app: Any, service: str) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            template = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            HTTP_LATENCY.labels(self.service, method, template).observe(
+                time.perf_counter() - started
+            )
+            HTTP_REQUESTS.labels(self.service, method, template, f"{status // 100}xx").inc()
+
+
 def create_app(
     *,
     service: str,
@@ -152,20 +183,6 @@ def create_app(
         reason = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         return JSONResponse(error_body(422, reason, details=details), status_code=422)
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        HTTP_LATENCY.labels(service, request.method, template).observe(
-            time.perf_counter() - started
-        )
-        HTTP_REQUESTS.labels(
-            service, request.method, template, f"{response.status_code // 100}xx"
-        ).inc()
-        return response
+    app.add_middleware(HttpMetrics, service=service)
 
     return app

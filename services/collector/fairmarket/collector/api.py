@@ -56,7 +56,7 @@ class JobOut(BaseModel):
 
 @router.get("/{request_id}", response_model=JobOut)
 async def get_job(request_id: uuid.UUID, principal: Viewer, rt: Runtime) -> JobOut:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         job = (
             await conn.execute(select(jobs).where(jobs.c.request_id == request_id))
         ).one_or_none()

@@ -82,7 +82,7 @@ def _event(
 
 
 async def _load(rt: ServiceRuntime, item_id: uuid.UUID) -> IntakeOut:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         row = (
             await conn.execute(
                 select(intakes, attributions.c.attribution)

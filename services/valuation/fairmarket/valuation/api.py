@@ -47,7 +47,7 @@ class HistoryEntry(BaseModel):
 
 @router.get("/{item_id}", response_model=ValuationOut)
 async def current(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> ValuationOut:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         row = (
             await conn.execute(
                 select(valuations)
@@ -76,7 +76,7 @@ async def history(
     rt: Runtime,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[HistoryEntry]:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         rows = (
             await conn.execute(
                 select(valuations)

@@ -142,7 +142,7 @@ async def _page(rt: Runtime, f: ItemFilter, limit: int, cursor: str | None) -> I
         query = item_query.build(f, limit=limit, cursor=cursor)
     except item_query.BadCursor as exc:
         raise HTTPException(400, str(exc)) from exc
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         rows = (await conn.execute(query)).all()
     page = rows[:limit]
     next_cursor = item_query.encode_cursor(f, page[-1]) if len(rows) > limit else None
@@ -191,7 +191,7 @@ async def get_item(item_id: uuid.UUID, principal: Viewer, rt: Runtime, request: 
 
 
 async def _get_item(item_id: uuid.UUID, rt: Runtime) -> ItemOut:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         row = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
         if row is None:
             raise HTTPException(404, f"item {item_id} not found")
@@ -230,7 +230,7 @@ async def get_comps(item_id: uuid.UUID, principal: Viewer, rt: Runtime, request:
 
 
 async def _comps(item_id: uuid.UUID, rt: Runtime) -> list[CompOut]:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         rows = (
             await conn.execute(
                 select(comps)
@@ -262,7 +262,7 @@ async def comps_csv(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> Strea
 
 @router.get("/{item_id}/valuations", response_model=list[ValuationOut])
 async def get_valuations(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> list[ValuationOut]:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         rows = (
             await conn.execute(
                 select(valuations)

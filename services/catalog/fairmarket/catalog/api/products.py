@@ -56,7 +56,7 @@ def _out(row: Any) -> ProductOut:
 
 
 async def _get(rt: Runtime, product_id: uuid.UUID) -> ProductOut:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         row = (
             await conn.execute(select(products).where(products.c.id == product_id))
         ).one_or_none()
@@ -106,7 +106,7 @@ async def list_products(
     if pending is not None:
         column = products.c.pending_price_usd_cents
         query = query.where(column.is_not(None) if pending else column.is_(None))
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         return [_out(r) for r in (await conn.execute(query)).all()]
 
 

@@ -46,7 +46,7 @@ class RunOut(BaseModel):
 
 
 async def _load(rt: Runtime, run_id: uuid.UUID) -> RunOut:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         run = (
             await conn.execute(select(pricing_runs).where(pricing_runs.c.id == run_id))
         ).one_or_none()

@@ -66,14 +66,14 @@ def _out(row: Any) -> SourceOut:
 
 @router.get("", response_model=list[SourceOut])
 async def list_sources(principal: Viewer, rt: Runtime) -> list[SourceOut]:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         rows = (await conn.execute(select(sources).order_by(sources.c.name))).all()
     return [_out(r) for r in rows]
 
 
 @router.get("/{source_id}", response_model=SourceOut)
 async def get_source(source_id: uuid.UUID, principal: Viewer, rt: Runtime) -> SourceOut:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         row = (await conn.execute(select(sources).where(sources.c.id == source_id))).one_or_none()
     if row is None:
         raise HTTPException(404, f"source {source_id} not found")

@@ -56,7 +56,7 @@ async def storefront_products(
     query = _query().order_by(products.c.published_at.desc(), products.c.id)
     if category:
         query = query.where(items.c.category == category)
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         rows = (await conn.execute(query.limit(limit + 1).offset(offset))).all()
     return StorefrontPage(
         products=[StorefrontProduct.model_validate(r._asdict()) for r in rows[:limit]],
@@ -66,7 +66,7 @@ async def storefront_products(
 
 @router.get("/products/{product_id}", response_model=StorefrontProduct)
 async def storefront_product(product_id: uuid.UUID, rt: Runtime) -> StorefrontProduct:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         row = (await conn.execute(_query().where(products.c.id == product_id))).one_or_none()
     if row is None:
         raise HTTPException(404, f"product {product_id} is not on the storefront")

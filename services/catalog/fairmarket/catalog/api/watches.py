@@ -85,7 +85,7 @@ async def _safe(url: str, request: Request) -> None:
 
 
 async def _row(rt: Runtime, watch_id: uuid.UUID) -> Any:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         row = (await conn.execute(select(watches).where(watches.c.id == watch_id))).one_or_none()
     if row is None:
         raise HTTPException(404, f"watch {watch_id} not found")
@@ -120,7 +120,7 @@ async def create_watch(
 
 @router.get("", response_model=list[WatchOut])
 async def list_watches(principal: Admin, rt: Runtime) -> list[WatchOut]:
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         rows = (await conn.execute(select(watches).order_by(watches.c.created_at))).all()
     return [WatchOut.model_validate(r._asdict()) for r in rows]
 
@@ -162,7 +162,7 @@ async def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     await _row(rt, watch_id)
-    async with rt.engine.connect() as conn:
+    async with rt.reader.connect() as conn:
         rows = (
             await conn.execute(
                 select(deliveries)
