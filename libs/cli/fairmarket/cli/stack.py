@@ -71,6 +71,9 @@ def sandbox_marketplaces(url: str) -> dict[str, str]:
         "FAIRMARKET_TCGPLAYER_PUBLIC_KEY": "fairmarket-sandbox-public",
         "FAIRMARKET_TCGPLAYER_PRIVATE_KEY": "fairmarket-sandbox-private",
         "FAIRMARKET_STORES": json.dumps(stores),
+        # a local sandbox needs no sparing: the sources' configured limits (eBay's 60 a
+        # minute by default) would pace the demo and the tests, not protect a marketplace
+        "FAIRMARKET_SOURCE_RATE_LIMITS": "false",
     }
 
 

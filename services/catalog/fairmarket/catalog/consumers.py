@@ -34,6 +34,20 @@ from fairmarket.common.messaging.outbox import Outbox
 MODELS = (IntakeAttributed, PricePointCollected, PricingCompleted, ValuationComputed)
 
 
+def _upsert_comps() -> Any:
+    """One statement for every batch (rows go as parameters, so its compilation is cached);
+    a comp seen again keeps an admin's exclusion."""
+    stmt = insert(comps)
+    keep = ("price_point_id", "excluded", "excluded_reason", "excluded_by")
+    return stmt.on_conflict_do_update(
+        index_elements=[comps.c.price_point_id],
+        set_={c.name: stmt.excluded[c.name] for c in comps.columns if c.name not in keep},
+    )
+
+
+UPSERT_COMPS = _upsert_comps()
+
+
 class CatalogHandlers:
     def __init__(self, outbox: Outbox, *, approval_threshold_pct: float = 20.0) -> None:
         self.outbox = outbox
@@ -109,13 +123,7 @@ class CatalogHandlers:
                 "filtered": d.filtered,
                 "filtered_reason": d.filtered_reason,
             }
-        stmt = insert(comps).values(list(rows.values()))
-        keep = ("price_point_id", "excluded", "excluded_reason", "excluded_by")
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[comps.c.price_point_id],
-            set_={c.name: stmt.excluded[c.name] for c in comps.columns if c.name not in keep},
-        )
-        await conn.execute(stmt)
+        await conn.execute(UPSERT_COMPS, list(rows.values()))
 
     async def on_completed(self, conn: AsyncConnection, event: PricingCompleted) -> None:
         d = event.data

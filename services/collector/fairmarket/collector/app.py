@@ -34,6 +34,7 @@ def create_app(settings: CollectorSettings | None = None) -> FastAPI:
         HttpCaller(client, attempts=settings.http_attempts, per_host=settings.per_host_concurrency),
         circuit_failures=settings.circuit_failures,
         circuit_cooldown=settings.circuit_cooldown_seconds,
+        source_limits=settings.source_rate_limits,
     )
     collector = Collector(
         build_adapters(settings), rates_from(settings), settings.request_deadline_seconds, manners

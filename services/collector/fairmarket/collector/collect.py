@@ -56,11 +56,13 @@ class Manners:
     http: HttpCaller
     circuit_failures: int = 5
     circuit_cooldown: float = 60.0
+    source_limits: bool = True  # off: only the marketplaces' own published limits apply
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
 
     def bucket(self, source: SourceRef, adapter: Adapter) -> TokenBucket | None:
-        limits = [x for x in (source.rate_limit_per_minute, adapter.rate_limit_per_minute) if x]
+        configured = source.rate_limit_per_minute if self.source_limits else None
+        limits = [x for x in (configured, adapter.rate_limit_per_minute) if x]
         if not limits:
             return None
         rate = float(min(limits))
@@ -156,19 +158,11 @@ class Collector:
         ids = [artifact_id(x.body) for x in result.exchanges]
         if result.exchanges:
             await conn.execute(
-                insert(raw_artifacts)
-                .values(
-                    [
-                        {
-                            "id": i,
-                            "content_type": x.content_type,
-                            "size": len(x.body),
-                            "body": x.body,
-                        }
-                        for i, x in dict(zip(ids, result.exchanges, strict=True)).items()
-                    ]
-                )
-                .on_conflict_do_nothing()
+                insert(raw_artifacts).on_conflict_do_nothing(),
+                [
+                    {"id": i, "content_type": x.content_type, "size": len(x.body), "body": x.body}
+                    for i, x in dict(zip(ids, result.exchanges, strict=True)).items()
+                ],
             )
             await conn.execute(
                 exchanges.insert(),
@@ -203,21 +197,18 @@ class Collector:
             for p in points.values()
         ]
         if points:
-            await conn.execute(
-                insert(price_points)
-                .values(
-                    [
-                        {
-                            "id": p.price_point_id,
-                            "request_id": d.request_id,
-                            "item_id": d.item_id,
-                            "raw_artifact_id": p.raw_artifact_id,
-                            "payload": p.model_dump(mode="json"),
-                        }
-                        for p in points.values()
-                    ]
-                )
-                .on_conflict_do_nothing()
+            await conn.execute(  # rows as parameters: one cached statement for any count
+                insert(price_points).on_conflict_do_nothing(),
+                [
+                    {
+                        "id": p.price_point_id,
+                        "request_id": d.request_id,
+                        "item_id": d.item_id,
+                        "raw_artifact_id": p.raw_artifact_id,
+                        "payload": p.model_dump(mode="json"),
+                    }
+                    for p in points.values()
+                ],
             )
         filtered = sum(1 for p in points.values() if p.filtered)
         COMPS.labels(d.source.name, "true").inc(filtered)

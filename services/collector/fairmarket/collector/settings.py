@@ -60,6 +60,11 @@ class CollectorSettings(CommonSettings):
     request_deadline_seconds: float = 60.0
     http_attempts: int = Field(default=3, ge=1, le=10)
     per_host_concurrency: int = Field(default=4, ge=1, le=100)
+    source_rate_limits: bool = Field(
+        default=True,
+        description="apply each source's configured rate limit (the all-in-one stack turns it "
+        "off for its local sandbox; the marketplaces' own limits always apply)",
+    )
     circuit_failures: int = Field(default=5, ge=1, le=1000)
     circuit_cooldown_seconds: float = Field(default=60.0, gt=0)
     max_body_bytes: int = 6 * 1024 * 1024  # CSV imports: comps_csv bounds a file to 5 MiB

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.common.events import PricePointCollected, PricePointFlagged, PricingCompleted
 from fairmarket.valuation.db import comps, flags, request_comps, requests
+
+
+def _upsert_comps() -> Any:
+    """Cached statements with rows as parameters: compiling a multi-VALUES literal per
+    batch cost more than the insert itself."""
+    stmt = insert(comps)
+    return stmt.on_conflict_do_update(
+        index_elements=[comps.c.price_point_id],
+        set_={c.name: stmt.excluded[c.name] for c in comps.columns if c.name != "price_point_id"},
+    )
+
+
+UPSERT_COMPS = _upsert_comps()
+LINK_COMPS = insert(request_comps).on_conflict_do_nothing()
 
 
 async def save_comps(conn: AsyncConnection, events: list[PricePointCollected]) -> None:
@@ -36,16 +52,8 @@ async def save_comps(conn: AsyncConnection, events: list[PricePointCollected]) -
             "item_id": d.item_id,
             "revision": d.revision,
         }
-    stmt = insert(comps).values(list(rows.values()))
-    await conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[comps.c.price_point_id],
-            set_={
-                c.name: stmt.excluded[c.name] for c in comps.columns if c.name != "price_point_id"
-            },
-        )
-    )
-    await conn.execute(insert(request_comps).values(list(links.values())).on_conflict_do_nothing())
+    await conn.execute(UPSERT_COMPS, list(rows.values()))
+    await conn.execute(LINK_COMPS, list(links.values()))
 
 
 async def save_completion(conn: AsyncConnection, event: PricingCompleted) -> None:

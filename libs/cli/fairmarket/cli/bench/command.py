@@ -1,4 +1,4 @@
-"""`fairmarket bench valuation|valuation-accuracy|broker|api|all [--json]`."""
+"""`fairmarket bench valuation|valuation-accuracy|broker|api|pipeline|all [--json]`."""
 
 from __future__ import annotations
 
@@ -56,6 +56,25 @@ def _api(items: int, seconds: float, concurrency: int) -> dict[str, float]:
             stack.stop()
 
 
+def _pipeline(items: int, comps: int, rate: float) -> dict[str, float]:
+    import os
+
+    from fairmarket.cli.bench import pipeline
+    from fairmarket.cli.stack import Stack, StackConfig
+
+    os.environ["FAIRMARKET_SANDBOX_COUNT"] = str(comps)  # comps per item from the sandbox
+    with tempfile.TemporaryDirectory(prefix="fairmarket-bench-") as tmp:
+        with status("starting the stack (embedded PostgreSQL, Tansu, services)..."):
+            stack = Stack(StackConfig.for_tests(Path(tmp), log_level="WARNING")).start()
+        try:
+            with status(
+                f"pipeline: {items} items x {comps} comps at {rate:g} items/s, then all at once..."
+            ):
+                return pipeline.run(stack, items, rate)
+        finally:
+            stack.stop()
+
+
 @app.command()
 def valuation(as_json: AsJson = False, repeats: int = 3) -> None:
     """The engine alone at 100, 10,000 and 1,000,000 comps (ms, best of --repeats)."""
@@ -93,6 +112,15 @@ def api(
     report.emit(_api(items, seconds, concurrency), settings, as_json)
 
 
+@app.command("pipeline")
+def pipeline_(
+    as_json: AsJson = False, items: int = 300, comps: int = 20, rate: float = 20.0
+) -> None:
+    """Items through intake, collector, valuation: price points/s and end-to-end latency."""
+    settings = {"items": items, "comps_per_item": comps, "offered_items_per_s": rate}
+    report.emit(_pipeline(items, comps, rate), settings, as_json)
+
+
 @app.command("all")
 def all_(
     as_json: AsJson = False,
@@ -101,13 +129,24 @@ def all_(
     items: int = 200,
     seconds: float = 10.0,
     concurrency: int = 32,
+    pipeline_items: int = 300,
+    comps: int = 20,
+    rate: float = 20.0,
 ) -> None:
-    """Every benchmark above, one table (the pipeline and scale benchmarks are not built yet)."""
-    figures = _valuation(3) | _broker(bootstrap, messages, 1024) | _api(items, seconds, concurrency)
+    """Every benchmark above, one table (the scale benchmark is not built yet)."""
+    figures = (
+        _valuation(3)
+        | _broker(bootstrap, messages, 1024)
+        | _api(items, seconds, concurrency)
+        | _pipeline(pipeline_items, comps, rate)
+    )
     settings = {
         "messages": messages,
         "items": items,
         "seconds": seconds,
         "concurrency": concurrency,
+        "pipeline_items": pipeline_items,
+        "comps_per_item": comps,
+        "offered_items_per_s": rate,
     }
     report.emit(figures, settings, as_json)

@@ -1,0 +1,111 @@
+"""The whole pipeline: items taken in at the intake API until their valuation is on the topic.
+
+Per item, the clock runs from just before its intake request to the arrival of
+its first `valuation.computed` record at a consumer of ours (the catalog reads
+the same record). Price points per second count the comps the valuations were
+computed from, over the time from the first intake to the last valuation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import httpx
+import numpy as np
+from aiokafka import AIOKafkaConsumer
+
+from fairmarket.cli.stack import Stack
+from fairmarket.common.events import ValuationComputed
+
+COIN = {
+    "category": "coin",
+    "title": "1921-D Morgan dollar MS63",
+    "attribution": {
+        "category": "coin",
+        "year": 1921,
+        "mintmark": "D",
+        "denomination": "Morgan Dollar",
+        "grade": "MS63",
+    },
+}
+
+
+async def _valuations(
+    consumer: AIOKafkaConsumer, wanted: set[str], arrived: dict[str, tuple[float, int]]
+) -> None:
+    while not wanted <= arrived.keys():
+        for records in (await consumer.getmany(timeout_ms=200)).values():
+            now = time.perf_counter()
+            for r in records:
+                key = r.key.decode() if r.key else ""
+                if key in wanted and key not in arrived:
+                    event = ValuationComputed.model_validate_json(r.value)
+                    arrived[key] = (now, event.data.comps.total)
+
+
+async def _run(stack: Stack, items: int, rate: float | None, timeout: float) -> dict[str, float]:
+    consumer = AIOKafkaConsumer(
+        ValuationComputed.topic,
+        bootstrap_servers=stack.kafka_bootstrap,
+        group_id=f"bench-{uuid.uuid4().hex}",
+        auto_offset_reset="latest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=50,
+    )
+    await consumer.start()
+    while not consumer.assignment():  # joined: every record from now on is ours to see
+        await consumer.getmany(timeout_ms=100)
+    sent: dict[str, float] = {}
+    arrived: dict[str, tuple[float, int]] = {}
+    limits = httpx.Limits(max_connections=16)
+    try:
+        async with httpx.AsyncClient(headers=stack.auth, timeout=30, limits=limits) as client:
+            gate = asyncio.Semaphore(16)
+
+            async def take_in(n: int) -> None:
+                if rate:
+                    await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+                async with gate:
+                    began = time.perf_counter()
+                    r = await client.post(f"{stack.urls['intake']}/v1/intakes", json=COIN)
+                    r.raise_for_status()
+                    sent[r.json()["id"]] = began
+
+            start = time.perf_counter()
+            await asyncio.gather(*(take_in(n) for n in range(items)))
+        await asyncio.wait_for(_valuations(consumer, set(sent), arrived), timeout)
+    finally:
+        await consumer.stop()
+    first = min(sent.values())
+    last = max(t for t, _ in arrived.values())
+    elapsed = last - first
+    latency = np.array([(arrived[i][0] - sent[i]) * 1e3 for i in sent])
+    comps = sum(n for _, n in arrived.values())
+    return {
+        "price_points_per_s": comps / elapsed,
+        "valuations_per_s": items / elapsed,
+        "offered_items_per_s": rate or 0.0,
+        "e2e_p50_ms": float(np.percentile(latency, 50)),
+        "e2e_p95_ms": float(np.percentile(latency, 95)),
+        "e2e_p99_ms": float(np.percentile(latency, 99)),
+        "seconds": elapsed,
+    }
+
+
+def run(stack: Stack, items: int, rate: float, timeout: float = 900) -> dict[str, float]:
+    """At the offered `rate` (items per second), then at saturation (all at once)."""
+    paced = asyncio.run(_run(stack, items, rate, timeout))
+    flat = asyncio.run(_run(stack, items, None, timeout))
+    out: dict[str, Any] = {
+        "pipeline_price_points_per_s": flat["price_points_per_s"],
+        "pipeline_valuations_per_s": flat["valuations_per_s"],
+        "pipeline_saturated_e2e_p99_ms": flat["e2e_p99_ms"],
+        "e2e_p50_ms": paced["e2e_p50_ms"],
+        "e2e_p95_ms": paced["e2e_p95_ms"],
+        "e2e_p99_ms": paced["e2e_p99_ms"],
+        "pipeline_paced_items_per_s": paced["valuations_per_s"],
+    }
+    return out
