@@ -62,17 +62,25 @@ def _pipeline(items: int, comps: int, rate: float) -> dict[str, float]:
     from fairmarket.cli.bench import pipeline
     from fairmarket.cli.stack import Stack, StackConfig
 
-    os.environ["FAIRMARKET_SANDBOX_COUNT"] = str(comps)  # comps per item from the sandbox
-    with tempfile.TemporaryDirectory(prefix="fairmarket-bench-") as tmp:
-        with status("starting the stack (embedded PostgreSQL, Tansu, services)..."):
-            stack = Stack(StackConfig.for_tests(Path(tmp), log_level="WARNING")).start()
-        try:
-            with status(
-                f"pipeline: {items} items x {comps} comps at {rate:g} items/s, then all at once..."
-            ):
-                return pipeline.run(stack, items, rate)
-        finally:
-            stack.stop()
+    before = os.environ.get("FAIRMARKET_SANDBOX_COUNT")
+    os.environ["FAIRMARKET_SANDBOX_COUNT"] = str(comps)  # the sandbox's listings per item
+    try:
+        with tempfile.TemporaryDirectory(prefix="fairmarket-bench-") as tmp:
+            with status("starting the stack (embedded PostgreSQL, Tansu, services)..."):
+                stack = Stack(StackConfig.for_tests(Path(tmp), log_level="WARNING")).start()
+            try:
+                with status(
+                    f"pipeline: {items} items x {comps} comps at {rate:g} items/s, "
+                    "then all at once..."
+                ):
+                    return pipeline.run(stack, items, rate)
+            finally:
+                stack.stop()
+    finally:
+        if before is None:
+            os.environ.pop("FAIRMARKET_SANDBOX_COUNT", None)
+        else:
+            os.environ["FAIRMARKET_SANDBOX_COUNT"] = before
 
 
 @app.command()
