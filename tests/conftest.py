@@ -168,3 +168,15 @@ def bearer() -> Any:
         return {"Authorization": f"Bearer {issue_token(TEST_SECRET, role, subject=subject)}"}
 
     return header
+
+
+@pytest.fixture
+def receiver() -> Iterator[Any]:
+    """A webhook receiver on loopback that verifies every signature (tests/webhook_receiver.py)."""
+    from webhook_receiver import Receiver, serve
+
+    r = Receiver()
+    server = serve(r)
+    yield r
+    server.shutdown()
+    server.server_close()

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from webhook_receiver import Receiver, serve
+from webhook_receiver import Receiver
 
 from fairmarket.common.events import (
     CoinAttribution,
@@ -36,15 +35,6 @@ CATALOG_ENV = {
     "FAIRMARKET_WEBHOOK_DISABLE_AFTER": "1",
     "FAIRMARKET_SCHEDULER_ENABLED": "false",
 }
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    server = serve(r)
-    yield r
-    server.shutdown()
-    server.server_close()
 
 
 def valuation(item: uuid.UUID, version: int, fmv: int, previous: int | None) -> ValuationComputed:

@@ -7,13 +7,12 @@ storefront, and receive a signed webhook when its valuation moves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from test_pipeline import headers, item_when, take_in, valued
-from webhook_receiver import Receiver, serve
+from webhook_receiver import Receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +27,6 @@ RECORD = {
         "media_grade": "VG+",
     },
 }
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    server = serve(r)
-    yield r
-    server.shutdown()
-    server.server_close()
 
 
 async def test_an_admin_prices_publishes_and_is_told_when_the_value_moves(

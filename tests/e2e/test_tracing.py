@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webhook_receiver import Receiver, serve
+from webhook_receiver import Receiver
 
 from fairmarket.cli.stack import Stack, StackConfig
 
@@ -62,15 +62,6 @@ def traced_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     with Stack(config) as stack:
         yield stack
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    server = serve(r)
-    yield r
-    server.shutdown()
-    server.server_close()
 
 
 def test_one_trace_spans_the_pipeline_from_intake_to_valuation(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -47,6 +48,16 @@ class RawExchange:
     content_type: str | None
     elapsed_ms: float
     requested_at: datetime
+
+
+def json_body(exchange: RawExchange) -> Any:
+    """The parsed body of a 200 answer; None for any other status or a body that is not JSON."""
+    if exchange.status != 200:
+        return None
+    try:
+        return json.loads(exchange.body)
+    except ValueError:
+        return None
 
 
 @dataclass

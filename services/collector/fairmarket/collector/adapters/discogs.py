@@ -7,7 +7,6 @@ as a sale. Token auth; 60 requests a minute for an authenticated app.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +15,13 @@ from typing import Any
 
 import httpx
 
-from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
+from fairmarket.collector.adapters.base import (
+    Caller,
+    FetchResult,
+    Listing,
+    RawExchange,
+    json_body,
+)
 from fairmarket.collector.adapters.http import MarketplaceError
 from fairmarket.common.events import PricingRequestedData, RecordAttribution
 
@@ -93,15 +98,6 @@ def _release_of(url: str, marker: str) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-def _json(exchange: RawExchange) -> Any:
-    if exchange.status != 200:
-        return None
-    try:
-        return json.loads(exchange.body)
-    except ValueError:
-        return None
-
-
 def release_from(exchanges: list[RawExchange], a: RecordAttribution) -> Release | None:
     """The release a request priced: the one given, or the one its search picked."""
     if a.discogs_release_id:
@@ -109,7 +105,7 @@ def release_from(exchanges: list[RawExchange], a: RecordAttribution) -> Release 
         title = f"{label} ({a.catalog_number})" if a.catalog_number else label
         return Release(a.discogs_release_id, title)
     for x in exchanges:
-        if x.url.endswith(SEARCH) and isinstance(body := _json(x), dict):
+        if x.url.endswith(SEARCH) and isinstance(body := json_body(x), dict):
             results = body.get("results")
             return pick_release(results, a) if isinstance(results, list) else None
     return None
@@ -221,7 +217,7 @@ class DiscogsAdapter:
             return []
         out: list[Listing] = []
         for index, x in enumerate(exchanges):
-            body, day = _json(x), x.requested_at.astimezone(UTC)
+            body, day = json_body(x), x.requested_at.astimezone(UTC)
             if _release_of(x.url, STATS) == release.id:
                 out += stats_listings(body, release, index=index, day=day)
             elif _release_of(x.url, SUGGESTIONS) == release.id:

@@ -7,13 +7,18 @@ the source's configured one is used. Sold-out variants are not asks.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
+from fairmarket.collector.adapters.base import (
+    Caller,
+    FetchResult,
+    Listing,
+    RawExchange,
+    json_body,
+)
 from fairmarket.collector.adapters.http import MarketplaceError
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.common.events import PricingRequestedData, ProductAttribution
@@ -119,12 +124,8 @@ class ShopifyAdapter:
             return []
         out: list[Listing] = []
         for index, x in enumerate(exchanges):
-            if x.status != 200 or not x.url.endswith(PRODUCTS):
-                continue
-            try:
-                products = json.loads(x.body).get("products") or []
-            except (ValueError, AttributeError):
-                continue
-            for product in products:
+            body = json_body(x) if x.url.endswith(PRODUCTS) else None
+            products = body.get("products") if isinstance(body, dict) else None
+            for product in products if isinstance(products, list) else []:
                 out += product_listings(product, a, self.config, index=index)
         return out

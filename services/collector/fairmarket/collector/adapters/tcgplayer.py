@@ -7,7 +7,6 @@ developers, so only shops that already hold keys configure it).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
@@ -15,7 +14,13 @@ from typing import Any
 
 import httpx
 
-from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
+from fairmarket.collector.adapters.base import (
+    Caller,
+    FetchResult,
+    Listing,
+    RawExchange,
+    json_body,
+)
 from fairmarket.collector.adapters.http import MarketplaceError
 from fairmarket.collector.adapters.oauth import ClientCredentials
 from fairmarket.common.events import CardAttribution, PricingRequestedData
@@ -119,15 +124,6 @@ def pricing_listings(
     return out
 
 
-def _json(exchange: RawExchange) -> Any:
-    if exchange.status != 200:
-        return None
-    try:
-        return json.loads(exchange.body)
-    except ValueError:
-        return None
-
-
 class TcgplayerAdapter:
     name = "tcgplayer"
     rate_limit_per_minute: float | None = 300  # TCGplayer asks for no more than ~5 a second
@@ -197,7 +193,7 @@ class TcgplayerAdapter:
         products: dict[int, str] = {}
         out: list[Listing] = []
         for index, x in enumerate(exchanges):
-            body = _json(x)
+            body = json_body(x)
             if x.url.endswith(PRODUCTS) and isinstance(body, dict):
                 products = pick_products(body.get("results"), a)
             elif PRICING in x.url:

@@ -6,11 +6,16 @@ always 2); a variable product's price is the low end of its range.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
+from fairmarket.collector.adapters.base import (
+    Caller,
+    FetchResult,
+    Listing,
+    RawExchange,
+    json_body,
+)
 from fairmarket.collector.adapters.http import MarketplaceError
 from fairmarket.collector.adapters.shopify import StoreConfig
 from fairmarket.collector.domain.products import is_candidate
@@ -108,12 +113,7 @@ class WooCommerceAdapter:
             return []
         out: list[Listing] = []
         for index, x in enumerate(exchanges):
-            if x.status != 200 or not x.url.endswith(PRODUCTS):
-                continue
-            try:
-                products = json.loads(x.body)
-            except ValueError:
-                continue
+            products = json_body(x) if x.url.endswith(PRODUCTS) else None
             for product in products if isinstance(products, list) else []:
                 out += product_listings(product, a, index=index)
         return out
