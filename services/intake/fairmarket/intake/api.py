@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from fairmarket.common.events import Attribution, Category, IntakeAttributed, IntakeAttributedData
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import Staff, Viewer
-from fairmarket.intake.db import attributions, intakes
+from fairmarket.intake.db import attributions, intakes, photos
 
 router = APIRouter(prefix="/v1/intakes", tags=["intakes"])
 
@@ -66,6 +66,7 @@ def _event(
     attribution: Attribution,
     title: str | None,
     reason: str,
+    photo_refs: list[str] | None = None,
 ) -> IntakeAttributed:
     return IntakeAttributed(
         producer="intake",
@@ -76,6 +77,7 @@ def _event(
             category=category,  # type: ignore[arg-type]
             attribution=attribution,
             title=title,
+            photos=photo_refs or [],
             reason=reason,  # type: ignore[arg-type]
         ),
     )
@@ -166,9 +168,20 @@ async def set_attribution(
             .where(intakes.c.id == item_id)
             .values(revision=revision, title=title, updated_at=datetime.now().astimezone())
         )
-        await rt.outbox.add(
-            conn, [_event(item_id, revision, current.category, body.attribution, title, "changed")]
+        refs = [
+            f"/v1/intakes/{item_id}/photos/{photo_id}"
+            for photo_id in (
+                await conn.scalars(
+                    select(photos.c.id)
+                    .where(photos.c.item_id == item_id)
+                    .order_by(photos.c.created_at)
+                )
+            )
+        ]
+        event = _event(
+            item_id, revision, current.category, body.attribution, title, "changed", refs[:50]
         )
+        await rt.outbox.add(conn, [event])
     rt.outbox.notify()
     return await _load(rt, item_id)
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fairmarket.common.logs import configure_logging
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import create_app as create_web_app
-from fairmarket.intake import api, topics
+from fairmarket.intake import api, photos_api, topics
 from fairmarket.intake.db import SCHEMA, inbox, outbox
 from fairmarket.intake.settings import IntakeSettings
 
@@ -19,7 +19,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app = create_web_app(
         service="intake",
         settings=settings,
-        routers=[api.router],
+        routers=[api.router, photos_api.router],
         lifespan=runtime.lifespan,
         readiness=runtime.readiness,
         topics=(topics.CONSUMES, topics.PRODUCES),
