@@ -12,58 +12,19 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from fault_support import CLEAN, ledger, take_in, tally, valuations
 
-from fairmarket.cli.ports import free_port
+from fairmarket.cli.replicas import replica, wait_ready
 from fairmarket.cli.stack import Stack, StackConfig
 
 pytestmark = pytest.mark.e2e
 
 ITEMS = int(os.environ.get("FAIRMARKET_FAULT_ITEMS", "40"))
 SECOND = ("collector", "valuation")
-
-
-@contextmanager
-def second_replica(
-    stack: Stack, name: str, log: Path
-) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """Another process of the service in the same consumer group, on its own port."""
-    port = free_port()
-    env = {**os.environ, **stack.env, "FAIRMARKET_HOST": "127.0.0.1", "FAIRMARKET_PORT": str(port)}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fairmarket.cli", "service", name],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield proc, f"http://127.0.0.1:{port}"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(10)
-
-
-async def _until_ready(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(timeout=5) as client:
-        while True:
-            try:
-                if (await client.get(f"{url}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"{url} never became ready"
-            await asyncio.sleep(0.2)
 
 
 async def _stream(stack: Stack, replicas: dict[str, subprocess.Popen[bytes]]) -> list[str]:
@@ -80,11 +41,11 @@ async def _stream(stack: Stack, replicas: dict[str, subprocess.Popen[bytes]]) ->
 def test_replicas_leaving_mid_stream_rebalance_without_loss(tmp_path: Path) -> None:
     with Stack(StackConfig.for_tests(tmp_path / "stack")) as stack:
         with (
-            second_replica(stack, "collector", tmp_path / "collector-2.log") as (collector, c_url),
-            second_replica(stack, "valuation", tmp_path / "valuation-2.log") as (valuation, v_url),
+            replica(stack, "collector", tmp_path / "collector-2.log") as (collector, c_url),
+            replica(stack, "valuation", tmp_path / "valuation-2.log") as (valuation, v_url),
         ):
-            asyncio.run(_until_ready(c_url))
-            asyncio.run(_until_ready(v_url))
+            wait_ready(c_url)
+            wait_ready(v_url)
             ids = asyncio.run(_stream(stack, {"collector": collector, "valuation": valuation}))
             valued = asyncio.run(valuations(stack, ids, timeout=240))
             lost = [i for i in ids if i not in valued]

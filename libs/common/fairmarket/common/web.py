@@ -119,12 +119,13 @@ def create_app(
     readiness: Sequence[ReadinessCheck] = (),
     version: str = "0.1.0",
     topics: tuple[Sequence[Any], Sequence[Any]] | None = None,
+    larger_bodies: dict[str, int] | None = None,
 ) -> FastAPI:
     """`topics`: the event models the service (consumes, produces), served as AsyncAPI."""
     app = FastAPI(title=f"fairmarket {service}", version=version, lifespan=lifespan)
     app.state.settings = settings
     app.state.readiness = list(readiness)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=larger_bodies)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

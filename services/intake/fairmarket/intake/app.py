@@ -20,6 +20,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         service="intake",
         settings=settings,
         routers=[api.router, photos_api.router],
+        # photo uploads may be larger than the JSON bodies everything else takes
+        larger_bodies={photos_api.UPLOAD_PATH: settings.photo_max_bytes + 64 * 1024},
         lifespan=runtime.lifespan,
         readiness=runtime.readiness,
         topics=(topics.CONSUMES, topics.PRODUCES),

@@ -17,6 +17,7 @@ from fairmarket.intake.db import intakes, photos
 from fairmarket.intake.domain.photos import PhotoRejected, check_photo
 
 router = APIRouter(prefix="/v1/intakes", tags=["photos"])
+UPLOAD_PATH = r"/v1/intakes/[^/]+/photos"  # where BodyLimit allows a photo's size
 
 
 class PhotoOut(BaseModel):

@@ -9,4 +9,3 @@ class IntakeSettings(CommonSettings):
     service_name: str = "intake"
     port: int = 8001
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    max_body_bytes: int = 10 * 1024 * 1024 + 64 * 1024  # a photo is the largest body

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,24 +58,21 @@ def _api(items: int, seconds: float, concurrency: int) -> dict[str, float]:
             stack.stop()
 
 
-def _pipeline(items: int, comps: int, rate: float) -> dict[str, float]:
+@contextmanager
+def _stack(comps: int) -> Iterator[tuple[Any, Path]]:
+    """A stack of the benchmark's own whose sandbox answers `comps` listings per item."""
     import os
 
-    from fairmarket.cli.bench import pipeline
     from fairmarket.cli.stack import Stack, StackConfig
 
     before = os.environ.get("FAIRMARKET_SANDBOX_COUNT")
-    os.environ["FAIRMARKET_SANDBOX_COUNT"] = str(comps)  # the sandbox's listings per item
+    os.environ["FAIRMARKET_SANDBOX_COUNT"] = str(comps)
     try:
         with tempfile.TemporaryDirectory(prefix="fairmarket-bench-") as tmp:
             with status("starting the stack (embedded PostgreSQL, Tansu, services)..."):
                 stack = Stack(StackConfig.for_tests(Path(tmp), log_level="WARNING")).start()
             try:
-                with status(
-                    f"pipeline: {items} items x {comps} comps at {rate:g} items/s, "
-                    "then all at once..."
-                ):
-                    return pipeline.run(stack, items, rate)
+                yield stack, Path(tmp)
             finally:
                 stack.stop()
     finally:
@@ -81,6 +80,22 @@ def _pipeline(items: int, comps: int, rate: float) -> dict[str, float]:
             os.environ.pop("FAIRMARKET_SANDBOX_COUNT", None)
         else:
             os.environ["FAIRMARKET_SANDBOX_COUNT"] = before
+
+
+def _pipeline(items: int, comps: int, rate: float) -> dict[str, float]:
+    from fairmarket.cli.bench import pipeline
+
+    with _stack(comps) as (stack, _):
+        with status(f"pipeline: {items} items x {comps} comps at {rate:g}/s, then all at once..."):
+            return pipeline.run(stack, items, rate)
+
+
+def _scale(items: int, comps: int, counts: tuple[int, ...]) -> dict[str, float]:
+    from fairmarket.cli.bench import scale
+
+    with _stack(comps) as (stack, tmp):
+        with status(f"scale: {items} items x {comps} comps with {counts} replicas..."):
+            return scale.run(stack, items, counts, tmp)
 
 
 @app.command()
@@ -129,6 +144,19 @@ def pipeline_(
     report.emit(_pipeline(items, comps, rate), settings, as_json)
 
 
+@app.command("scale")
+def scale_(
+    as_json: AsJson = False,
+    items: int = 300,
+    comps: int = 20,
+    replicas: Annotated[str, typer.Option(help="replica counts, comma-separated")] = "1,2,4",
+) -> None:
+    """The pipeline at saturation with 1, 2 and 4 processes of collector and valuation."""
+    counts = tuple(int(c) for c in replicas.split(",") if c.strip())
+    settings = {"items": items, "comps_per_item": comps, "replicas": list(counts)}
+    report.emit(_scale(items, comps, counts), settings, as_json)
+
+
 @app.command("all")
 def all_(
     as_json: AsJson = False,
@@ -141,12 +169,13 @@ def all_(
     comps: int = 20,
     rate: float = 20.0,
 ) -> None:
-    """Every benchmark above, one table (the scale benchmark is not built yet)."""
+    """Every benchmark above, one table."""
     figures = (
         _valuation(3)
         | _broker(bootstrap, messages, 1024)
         | _api(items, seconds, concurrency)
         | _pipeline(pipeline_items, comps, rate)
+        | _scale(pipeline_items, comps, (1, 2, 4))
     )
     settings = {
         "messages": messages,

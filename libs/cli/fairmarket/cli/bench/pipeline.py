@@ -52,7 +52,9 @@ async def _valuations(
                     progress.set()
 
 
-async def _run(stack: Stack, items: int, rate: float | None, timeout: float) -> dict[str, float]:
+async def measure(
+    stack: Stack, items: int, rate: float | None, timeout: float = 900
+) -> dict[str, float]:
     consumer = AIOKafkaConsumer(
         ValuationComputed.topic,
         bootstrap_servers=stack.kafka_bootstrap,
@@ -114,9 +116,9 @@ async def _run(stack: Stack, items: int, rate: float | None, timeout: float) -> 
 def run(stack: Stack, items: int, rate: float, timeout: float = 900) -> dict[str, float]:
     """At the offered `rate` (items per second), then at saturation (all at once), after a
     warm-up round (consumer groups joined, connections and caches filled) that is not counted."""
-    asyncio.run(_run(stack, 20, None, timeout))
-    paced = asyncio.run(_run(stack, items, rate, timeout))
-    flat = asyncio.run(_run(stack, items, None, timeout))
+    asyncio.run(measure(stack, 20, None, timeout))
+    paced = asyncio.run(measure(stack, items, rate, timeout))
+    flat = asyncio.run(measure(stack, items, None, timeout))
     out: dict[str, Any] = {
         "pipeline_price_points_per_s": flat["price_points_per_s"],
         "pipeline_valuations_per_s": flat["valuations_per_s"],
