@@ -43,9 +43,10 @@ def _system_user() -> str | None:
 
 def _postmaster_pid(pgdata: Path) -> int | None:
     try:
-        return int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
     except (FileNotFoundError, ValueError):
         return None
+    return pid if pid > 0 else None  # a standalone backend (initdb) writes its pid negated
 
 
 def _is_postgres(pid: int | None) -> bool:
