@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from prometheus_client import REGISTRY
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from fairmarket.common.db import make_engine
 from fairmarket.common.events import (
     Envelope,
     PricePointCollected,
@@ -20,20 +24,26 @@ from fairmarket.common.events import (
     PricingCompleted,
     PricingCompletedData,
     SourceRef,
+    ValuationComputed,
 )
+from fairmarket.common.messaging.outbox import Outbox
+from fairmarket.valuation.consumers import ValuationHandlers
+from fairmarket.valuation.db import SCHEMA, flags, outbox, valuations
 
 pytestmark = pytest.mark.integration
 
 SOURCE = SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay", reputation=1.0)
 
 
-def comp(item: uuid.UUID, request: uuid.UUID, dollars: float, days_ago: int) -> PricePointCollected:
+def comp(
+    item: uuid.UUID, request: uuid.UUID, dollars: float, days_ago: int, revision: int = 1
+) -> PricePointCollected:
     return PricePointCollected(
         producer="test",
         data=PricePointCollectedData(
             price_point_id=uuid.uuid4(),
             item_id=item,
-            revision=1,
+            revision=revision,
             request_id=request,
             source=SOURCE,
             kind="sold",
@@ -47,7 +57,9 @@ def comp(item: uuid.UUID, request: uuid.UUID, dollars: float, days_ago: int) -> 
     )
 
 
-def completed(item: uuid.UUID, request: uuid.UUID, run: uuid.UUID, n: int) -> PricingCompleted:
+def completed(
+    item: uuid.UUID, request: uuid.UUID, run: uuid.UUID, n: int, revision: int = 1
+) -> PricingCompleted:
     return PricingCompleted(
         producer="test",
         correlation_id=run,
@@ -55,7 +67,7 @@ def completed(item: uuid.UUID, request: uuid.UUID, run: uuid.UUID, n: int) -> Pr
             request_id=request,
             run_id=run,
             item_id=item,
-            revision=1,
+            revision=revision,
             source=SOURCE,
             status="ok",
             collected=n,
@@ -125,3 +137,130 @@ async def test_comps_then_completion_give_one_valuation_and_a_flag_recomputes(
         c for c in again["comps"] if c["price_point_id"] == str(comps[1].data.price_point_id)
     )
     assert excluded["used"] is False
+
+
+class RecordingOutbox(Outbox):
+    """The real outbox, also remembering what the handler emitted and in which order."""
+
+    def __init__(self) -> None:
+        super().__init__(outbox)
+        self.events: list[ValuationComputed] = []
+
+    async def add(self, conn: AsyncConnection, events: Any) -> int:
+        events = list(events)
+        self.events.extend(events)
+        return await super().add(conn, events)
+
+
+def priced(item: uuid.UUID, dollars: list[float], revision: int = 1) -> list[Envelope[Any]]:
+    """One request's comps and its completion."""
+    request, run = uuid.uuid4(), uuid.uuid4()
+    comps = [
+        comp(item, request, p, days_ago=i + 1, revision=revision) for i, p in enumerate(dollars)
+    ]
+    return [*comps, completed(item, request, run, len(comps), revision=revision)]
+
+
+def computations(outcome: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "fairmarket_valuation_computations_total", {"outcome": outcome}
+    )
+    return value or 0.0
+
+
+async def test_one_batch_of_many_items_values_each_from_its_own_inputs(migrated_db: str) -> None:
+    engine = make_engine(migrated_db, schema=SCHEMA, pool_size=1)
+    box = RecordingOutbox()
+    handle = ValuationHandlers(box)
+    a, b, f, u, r, waiting, orphan = (uuid.uuid4() for _ in range(7))
+    earlier_u = priced(u, [700, 710, 690, 705, 695])
+    earlier_f = priced(f, [150, 152, 148, 151, 149, 153])
+    earlier_r = priced(r, [5_000, 5_100, 4_900])
+    try:
+        async with engine.begin() as conn:
+            await handle(conn, [*earlier_u, *earlier_f, *earlier_r])
+        first = {e.data.item_id: e.data for e in box.events}
+        assert set(first) == {u, f, r}
+        box.events.clear()
+
+        # b has two requests of one run, both complete; waiting's completion counts 5
+        # comps of which 4 arrived; orphan has a complete request and comps of a request
+        # that has not reported completion; r moved to revision 2 (its revision-1 comps
+        # must not count); u is redelivered as it was; f gets a flag, and an older flag
+        # of the same comp arriving after it must not undo it.
+        b_run = uuid.uuid4()
+        b_one, b_two = uuid.uuid4(), uuid.uuid4()
+        b_comps = [comp(b, b_one, p, days_ago=i + 1) for i, p in enumerate([900, 910, 890, 905])]
+        b_comps += [comp(b, b_two, p, days_ago=i + 2) for i, p in enumerate([895, 915, 908])]
+        w_request = uuid.uuid4()
+        w_comps = [comp(waiting, w_request, p, days_ago=i + 1) for i, p in enumerate([50] * 4)]
+        flagged_comp = earlier_f[0].data.price_point_id
+        flag = PricePointFlagged(
+            producer="test",
+            data=PricePointFlaggedData(
+                price_point_id=flagged_comp, item_id=f, excluded=True, reason="cleaned", by="ann"
+            ),
+        )
+        stale = PricePointFlagged(
+            producer="test",
+            occurred_at=flag.occurred_at - timedelta(minutes=5),
+            data=PricePointFlaggedData(
+                price_point_id=flagged_comp, item_id=f, excluded=False, reason="ok", by="bob"
+            ),
+        )
+        batch: list[Envelope[Any]] = [
+            b_comps[0],
+            *earlier_u,
+            *priced(a, [400, 410, 395, 420, 405, 415, 398, 2500]),
+            *w_comps,
+            completed(waiting, w_request, uuid.uuid4(), 5),
+            flag,
+            stale,
+            *priced(orphan, [300, 310, 305]),
+            comp(orphan, uuid.uuid4(), 320, days_ago=1),
+            *priced(r, [6_000, 6_100, 5_900, 6_050], revision=2),
+            *b_comps[1:],
+            completed(b, b_one, b_run, 4),
+            completed(b, b_two, b_run, 3),
+        ]
+        before = {o: computations(o) for o in ("waiting", "unchanged", "emitted")}
+        async with engine.begin() as conn:
+            await handle(conn, batch)
+        after = {o: computations(o) - before[o] for o in before}
+
+        got = {e.data.item_id: e for e in box.events}
+        assert [e.data.item_id for e in box.events] == [b, a, f, r]  # first seen in the batch
+        assert after == {"waiting": 2, "unchanged": 1, "emitted": 4}
+        assert got[b].correlation_id == b_run
+        assert [got[i].data.version for i in (b, a, f, r)] == [1, 1, 2, 2]
+        assert [got[i].data.revision for i in (b, a, f, r)] == [1, 1, 1, 2]
+        assert [got[i].data.comps.total for i in (b, a, f, r)] == [7, 8, 6, 4]
+        assert got[f].data.comps.used == 5
+        assert 89_000 <= (got[b].data.fmv_usd_cents or 0) <= 91_500
+        assert 39_500 <= (got[a].data.fmv_usd_cents or 0) <= 42_000
+        assert 14_800 <= (got[f].data.fmv_usd_cents or 0) <= 15_300
+        assert 590_000 <= (got[r].data.fmv_usd_cents or 0) <= 610_000
+        assert got[f].data.previous_fmv_usd_cents == first[f].fmv_usd_cents
+        assert got[r].data.previous_fmv_usd_cents == first[r].fmv_usd_cents
+        assert got[a].data.previous_fmv_usd_cents is None
+
+        async with engine.connect() as conn:
+            stored = (
+                await conn.execute(
+                    select(valuations.c.item_id, valuations.c.version, valuations.c.fmv_usd_cents)
+                    .where(valuations.c.item_id.in_([a, b, f, u, r, waiting, orphan]))
+                    .order_by(valuations.c.item_id, valuations.c.version)
+                )
+            ).all()
+            excluded = await conn.scalar(
+                select(flags.c.excluded).where(flags.c.price_point_id == flagged_comp)
+            )
+        versions: dict[uuid.UUID, list[int]] = {}
+        for row in stored:
+            versions.setdefault(row.item_id, []).append(row.version)
+        assert versions == {a: [1], b: [1], f: [1, 2], u: [1], r: [1, 2]}
+        latest = {row.item_id: row.fmv_usd_cents for row in stored}
+        assert all(latest[i] == got[i].data.fmv_usd_cents for i in (a, b, f, r))
+        assert excluded is True
+    finally:
+        await engine.dispose()

@@ -1,4 +1,4 @@
-"""Valuation's handler: store what arrived, then revalue each touched item once."""
+"""Valuation's handler: store what arrived, then revalue the touched items together."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.common.events import PricePointCollected, PricePointFlagged, PricingCompleted
 from fairmarket.common.messaging.outbox import Outbox
-from fairmarket.valuation.revalue import revalue
-from fairmarket.valuation.store import save_completion, save_comps, save_flag
+from fairmarket.valuation.revalue import revalue_many
+from fairmarket.valuation.store import save_completions, save_comps, save_flags
 
 MODELS = (PricePointCollected, PricingCompleted, PricePointFlagged)
 
@@ -22,14 +22,11 @@ class ValuationHandlers:
         collected = [e for e in events if isinstance(e, PricePointCollected)]
         if collected:
             await save_comps(conn, collected)
-        for event in events:
-            if isinstance(event, PricingCompleted):
-                await save_completion(conn, event)
-            elif isinstance(event, PricePointFlagged):
-                await save_flag(conn, event)
-        touched = dict.fromkeys(e.data.item_id for e in events)
-        emitted = []
-        for item_id in touched:
-            if (event := await revalue(conn, item_id)) is not None:
-                emitted.append(event)
-        await self.outbox.add(conn, emitted)
+        completions = [e for e in events if isinstance(e, PricingCompleted)]
+        if completions:
+            await save_completions(conn, completions)
+        flagged = [e for e in events if isinstance(e, PricePointFlagged)]
+        if flagged:
+            await save_flags(conn, flagged)
+        touched = list(dict.fromkeys(e.data.item_id for e in events))
+        await self.outbox.add(conn, await revalue_many(conn, touched))

@@ -1,131 +1,257 @@
-"""Recomputing an item's valuation once its inputs are complete and changed."""
+"""Recomputing an item's valuation once its inputs are complete and changed.
+
+A consumer batch touches many items, so each step runs once for all of them:
+per-item queries were most of the service's time in round trips.
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, and_, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.common.events import ValuationComputed, ValuationComputedData
 from fairmarket.valuation.db import comps, flags, request_comps, requests, valuations
-from fairmarket.valuation.domain import Comp, value
+from fairmarket.valuation.domain import Comp, Valuation, value
 from fairmarket.valuation.metrics import COMPS, COMPUTATIONS, CONFIDENCE, DURATION
 
+Pair = tuple[uuid.UUID, int]
 
-async def settled_revision(conn: AsyncConnection, item_id: uuid.UUID) -> dict[str, Any] | None:
-    """The newest revision whose every completed request has all of its comps in.
+# Arrays rather than IN lists: one SQL text whatever the batch size, so the
+# driver's prepared statement is reused instead of prepared again per size.
+_UUIDS = ARRAY(UUID(as_uuid=True))
+_INTS = ARRAY(Integer)
+_ITEMS = bindparam("items", type_=_UUIDS)
+
+
+def _wanted() -> Any:
+    """(item_id, revision) pairs passed as two parallel arrays."""
+    return (
+        func.unnest(
+            bindparam("pair_items", type_=_UUIDS),
+            bindparam("pair_revisions", type_=_INTS),
+        )
+        .table_valued("item_id", "revision")
+        .render_derived(name="wanted")
+    )
+
+
+def _pair_params(pairs: Sequence[Pair]) -> dict[str, list[Any]]:
+    return {"pair_items": [p[0] for p in pairs], "pair_revisions": [p[1] for p in pairs]}
+
+
+def _latest_requests() -> Any:
+    latest = (
+        select(requests.c.item_id, func.max(requests.c.revision).label("revision"))
+        .where(requests.c.item_id == any_(_ITEMS))
+        .group_by(requests.c.item_id)
+        .subquery("latest")
+    )
+    return (
+        select(requests)
+        .join(
+            latest,
+            and_(requests.c.item_id == latest.c.item_id, requests.c.revision == latest.c.revision),
+        )
+        .order_by(requests.c.item_id, requests.c.completed_at)
+    )
+
+
+def _received() -> Any:
+    wanted = _wanted()
+    return (
+        select(request_comps.c.item_id, request_comps.c.request_id, func.count().label("n"))
+        .join(
+            wanted,
+            and_(
+                request_comps.c.item_id == wanted.c.item_id,
+                request_comps.c.revision == wanted.c.revision,
+            ),
+        )
+        .group_by(request_comps.c.item_id, request_comps.c.request_id)
+    )
+
+
+def _comps() -> Any:
+    wanted = _wanted()
+    return select(comps, flags.c.excluded).select_from(
+        comps.join(
+            wanted,
+            and_(comps.c.item_id == wanted.c.item_id, comps.c.revision == wanted.c.revision),
+        ).outerjoin(flags, flags.c.price_point_id == comps.c.price_point_id)
+    )
+
+
+def _previous() -> Any:
+    """Each item's newest valuation, locked so two replicas cannot both write its next
+    version (the primary key still rejects the second one, which fails its batch)."""
+    newer = valuations.alias("newer")
+    newest = (
+        select(func.max(newer.c.version))
+        .where(newer.c.item_id == valuations.c.item_id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            valuations.c.item_id,
+            valuations.c.version,
+            valuations.c.inputs_hash,
+            valuations.c.fmv_usd_cents,
+        )
+        .where(valuations.c.item_id == any_(_ITEMS), valuations.c.version == newest)
+        .order_by(valuations.c.item_id)  # one lock order across replicas
+        .with_for_update()
+    )
+
+
+LATEST_REQUESTS = _latest_requests()
+RECEIVED = _received()
+COMPS_OF = _comps()
+PREVIOUS = _previous()
+
+
+async def settled_revisions(
+    conn: AsyncConnection, item_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each item's newest revision if every completed request has all of its comps in.
 
     Comps and completions travel on two topics with no order between them, so a
     valuation waits until each request that reported completion has delivered
     as many comps as it said it emitted, and no request still has comps but no
-    completion.
+    completion. Items still waiting are absent from the result.
     """
-    latest = await conn.scalar(
-        select(func.max(requests.c.revision)).where(requests.c.item_id == item_id)
-    )
-    if latest is None:
-        return None
-    received = dict(
-        (
-            await conn.execute(
-                select(request_comps.c.request_id, func.count())
-                .where(request_comps.c.item_id == item_id, request_comps.c.revision == latest)
-                .group_by(request_comps.c.request_id)
+    if not item_ids:
+        return {}
+    completed: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for r in await conn.execute(LATEST_REQUESTS, {"items": list(item_ids)}):
+        completed[r.item_id].append(r)  # ordered by completed_at within an item
+    if not completed:
+        return {}
+    pairs = [(item_id, rows[0].revision) for item_id, rows in completed.items()]
+    received: dict[uuid.UUID, dict[uuid.UUID, int]] = defaultdict(dict)
+    for r in await conn.execute(RECEIVED, _pair_params(pairs)):
+        received[r.item_id][r.request_id] = r.n
+    settled: dict[uuid.UUID, dict[str, Any]] = {}
+    for item_id, rows in completed.items():
+        got = received.get(item_id, {})
+        if set(got) - {r.request_id for r in rows}:
+            continue  # comps of a request that has not completed yet
+        if any(got.get(r.request_id, 0) < r.expected for r in rows):
+            continue  # completed, but some of its comps are still on their way
+        last = rows[-1]
+        settled[item_id] = {
+            "revision": last.revision,
+            "run_id": last.run_id,
+            "grade": last.item_grade,
+        }
+    return settled
+
+
+async def settled_revision(conn: AsyncConnection, item_id: uuid.UUID) -> dict[str, Any] | None:
+    return (await settled_revisions(conn, [item_id])).get(item_id)
+
+
+async def load_comps_many(conn: AsyncConnection, pairs: Sequence[Pair]) -> dict[Pair, list[Comp]]:
+    """Each (item_id, revision)'s comps, with admin exclusions applied."""
+    found: dict[Pair, list[Comp]] = {pair: [] for pair in pairs}
+    if not pairs:
+        return found
+    for r in await conn.execute(COMPS_OF, _pair_params(pairs)):
+        found[(r.item_id, r.revision)].append(
+            Comp(
+                price_point_id=str(r.price_point_id),
+                source=r.source,
+                reputation=r.reputation,
+                kind=r.kind,
+                total_usd_cents=r.total_usd_cents,
+                observed_at=r.observed_at,
+                match_score=r.match_score,
+                sale_format=r.sale_format,
+                bids=r.bids,
+                grade=r.grade,
+                filtered=r.filtered,
+                excluded=bool(r.excluded),
             )
-        ).all()
-    )
-    completed = (
-        await conn.execute(
-            select(requests)
-            .where(requests.c.item_id == item_id, requests.c.revision == latest)
-            .order_by(requests.c.completed_at)
         )
-    ).all()
-    if set(received) - {r.request_id for r in completed}:
-        return None  # comps of a request that has not completed yet
-    if any(received.get(r.request_id, 0) < r.expected for r in completed):
-        return None  # completed, but some of its comps are still on their way
-    last = completed[-1]
-    return {"revision": latest, "run_id": last.run_id, "grade": last.item_grade}
+    return found
 
 
 async def load_comps(conn: AsyncConnection, item_id: uuid.UUID, revision: int) -> list[Comp]:
-    rows = (
-        await conn.execute(
-            select(comps, flags.c.excluded)
-            .select_from(comps.outerjoin(flags, flags.c.price_point_id == comps.c.price_point_id))
-            .where(comps.c.item_id == item_id, comps.c.revision == revision)
+    return (await load_comps_many(conn, [(item_id, revision)]))[(item_id, revision)]
+
+
+async def revalue_many(
+    conn: AsyncConnection, item_ids: Sequence[uuid.UUID], *, now: datetime | None = None
+) -> list[ValuationComputed]:
+    """Value the items whose inputs are settled and changed; returns the events to emit
+    in the order the items were given."""
+    ids = list(dict.fromkeys(item_ids))
+    settled = await settled_revisions(conn, ids)
+    if len(settled) < len(ids):
+        COMPUTATIONS.labels("waiting").inc(len(ids) - len(settled))
+    if not settled:
+        return []
+    ready = [item_id for item_id in ids if item_id in settled]
+    loaded = await load_comps_many(conn, [(i, settled[i]["revision"]) for i in ready])
+    results: dict[uuid.UUID, Valuation] = {}
+    for item_id in ready:
+        item_comps = loaded[(item_id, settled[item_id]["revision"])]
+        started = time.perf_counter()
+        results[item_id] = value(
+            item_comps, as_of=now or datetime.now(UTC), grade=settled[item_id]["grade"]
         )
-    ).all()
-    return [
-        Comp(
-            price_point_id=str(r.price_point_id),
-            source=r.source,
-            reputation=r.reputation,
-            kind=r.kind,
-            total_usd_cents=r.total_usd_cents,
-            observed_at=r.observed_at,
-            match_score=r.match_score,
-            sale_format=r.sale_format,
-            bids=r.bids,
-            grade=r.grade,
-            filtered=r.filtered,
-            excluded=bool(r.excluded),
+        DURATION.observe(time.perf_counter() - started)
+        COMPS.observe(len(item_comps))
+    previous = {r.item_id: r for r in await conn.execute(PREVIOUS, {"items": ready})}
+    rows: list[dict[str, Any]] = []
+    emitted: list[ValuationComputed] = []
+    for item_id in ready:
+        result, before, inputs = results[item_id], previous.get(item_id), settled[item_id]
+        if before is not None and before.inputs_hash == result.inputs_hash:
+            COMPUTATIONS.labels("unchanged").inc()
+            continue
+        data = ValuationComputedData(
+            item_id=item_id,
+            revision=inputs["revision"],
+            version=(before.version if before else 0) + 1,
+            previous_fmv_usd_cents=before.fmv_usd_cents if before else None,
+            **result.to_payload(),
         )
-        for r in rows
-    ]
+        rows.append(
+            {
+                "item_id": item_id,
+                "version": data.version,
+                "revision": data.revision,
+                "method": data.method,
+                "inputs_hash": data.inputs_hash,
+                "fmv_usd_cents": data.fmv_usd_cents,
+                "confidence": data.confidence,
+                "payload": data.model_dump(mode="json"),
+                "details": result.details_payload(),
+            }
+        )
+        emitted.append(
+            ValuationComputed(producer="valuation", correlation_id=inputs["run_id"], data=data)
+        )
+    if rows:
+        await conn.execute(valuations.insert(), rows)
+    for event in emitted:
+        outcome = "emitted" if event.data.fmv_usd_cents is not None else "no_price"
+        COMPUTATIONS.labels(outcome).inc()
+        CONFIDENCE.observe(event.data.confidence)
+    return emitted
 
 
 async def revalue(
     conn: AsyncConnection, item_id: uuid.UUID, *, now: datetime | None = None
 ) -> ValuationComputed | None:
     """Value the item if its inputs are settled and changed; returns the event to emit."""
-    settled = await settled_revision(conn, item_id)
-    if settled is None:
-        COMPUTATIONS.labels("waiting").inc()
-        return None
-    item_comps = await load_comps(conn, item_id, settled["revision"])
-    started = time.perf_counter()
-    result = value(item_comps, as_of=now or datetime.now(UTC), grade=settled["grade"])
-    DURATION.observe(time.perf_counter() - started)
-    COMPS.observe(len(item_comps))
-    previous = (
-        await conn.execute(
-            select(valuations.c.version, valuations.c.inputs_hash, valuations.c.fmv_usd_cents)
-            .where(valuations.c.item_id == item_id)
-            .order_by(valuations.c.version.desc())
-            .limit(1)
-            .with_for_update()
-        )
-    ).one_or_none()
-    if previous is not None and previous.inputs_hash == result.inputs_hash:
-        COMPUTATIONS.labels("unchanged").inc()
-        return None
-    version = (previous.version if previous else 0) + 1
-    data = ValuationComputedData(
-        item_id=item_id,
-        revision=settled["revision"],
-        version=version,
-        previous_fmv_usd_cents=previous.fmv_usd_cents if previous else None,
-        **result.to_payload(),
-    )
-    await conn.execute(
-        valuations.insert().values(
-            item_id=item_id,
-            version=version,
-            revision=settled["revision"],
-            method=data.method,
-            inputs_hash=data.inputs_hash,
-            fmv_usd_cents=data.fmv_usd_cents,
-            confidence=data.confidence,
-            payload=data.model_dump(mode="json"),
-            details=result.details_payload(),
-        )
-    )
-    COMPUTATIONS.labels("emitted" if data.fmv_usd_cents is not None else "no_price").inc()
-    CONFIDENCE.observe(data.confidence)
-    return ValuationComputed(producer="valuation", correlation_id=settled["run_id"], data=data)
+    emitted = await revalue_many(conn, [item_id], now=now)
+    return emitted[0] if emitted else None

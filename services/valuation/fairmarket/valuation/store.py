@@ -21,8 +21,25 @@ def _upsert_comps() -> Any:
     )
 
 
+def _upsert_flags() -> Any:
+    """A flag replaces an older one only: flags of one comp may arrive out of order."""
+    stmt = insert(flags)
+    return stmt.on_conflict_do_update(
+        index_elements=[flags.c.price_point_id],
+        set_={
+            "excluded": stmt.excluded.excluded,
+            "reason": stmt.excluded.reason,
+            "by": stmt.excluded.by,
+            "flagged_at": stmt.excluded.flagged_at,
+        },
+        where=flags.c.flagged_at <= stmt.excluded.flagged_at,
+    )
+
+
 UPSERT_COMPS = _upsert_comps()
 LINK_COMPS = insert(request_comps).on_conflict_do_nothing()
+INSERT_COMPLETIONS = insert(requests).on_conflict_do_nothing()
+UPSERT_FLAGS = _upsert_flags()
 
 
 async def save_comps(conn: AsyncConnection, events: list[PricePointCollected]) -> None:
@@ -56,43 +73,39 @@ async def save_comps(conn: AsyncConnection, events: list[PricePointCollected]) -
     await conn.execute(LINK_COMPS, list(links.values()))
 
 
-async def save_completion(conn: AsyncConnection, event: PricingCompleted) -> None:
-    d = event.data
+async def save_completions(conn: AsyncConnection, events: list[PricingCompleted]) -> None:
+    """A redelivered completion keeps the first one's row."""
     await conn.execute(
-        insert(requests)
-        .values(
-            request_id=d.request_id,
-            run_id=d.run_id,
-            item_id=d.item_id,
-            revision=d.revision,
-            status=d.status,
-            expected=d.collected,
-            item_grade=d.item_grade,
-            completed_at=event.occurred_at,
-        )
-        .on_conflict_do_nothing()
+        INSERT_COMPLETIONS,
+        [
+            {
+                "request_id": e.data.request_id,
+                "run_id": e.data.run_id,
+                "item_id": e.data.item_id,
+                "revision": e.data.revision,
+                "status": e.data.status,
+                "expected": e.data.collected,
+                "item_grade": e.data.item_grade,
+                "completed_at": e.occurred_at,
+            }
+            for e in events
+        ],
     )
 
 
-async def save_flag(conn: AsyncConnection, event: PricePointFlagged) -> None:
-    d = event.data
-    stmt = insert(flags).values(
-        price_point_id=d.price_point_id,
-        item_id=d.item_id,
-        excluded=d.excluded,
-        reason=d.reason,
-        by=d.by,
-        flagged_at=event.occurred_at,
-    )
+async def save_flags(conn: AsyncConnection, events: list[PricePointFlagged]) -> None:
+    """Rows apply one after another (executemany), so the batch's order still decides ties."""
     await conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[flags.c.price_point_id],
-            set_={
-                "excluded": stmt.excluded.excluded,
-                "reason": stmt.excluded.reason,
-                "by": stmt.excluded.by,
-                "flagged_at": stmt.excluded.flagged_at,
-            },
-            where=flags.c.flagged_at <= stmt.excluded.flagged_at,
-        )
+        UPSERT_FLAGS,
+        [
+            {
+                "price_point_id": e.data.price_point_id,
+                "item_id": e.data.item_id,
+                "excluded": e.data.excluded,
+                "reason": e.data.reason,
+                "by": e.data.by,
+                "flagged_at": e.occurred_at,
+            }
+            for e in events
+        ],
     )
