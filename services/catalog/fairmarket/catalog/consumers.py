@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,8 +20,8 @@ from fairmarket.catalog.metrics import (
     PRICING_REQUESTS_COMPLETED,
     VALUATIONS,
 )
-from fairmarket.catalog.pricing import start_run
-from fairmarket.catalog.products import follow_valuation
+from fairmarket.catalog.pricing import RunAsk, start_runs
+from fairmarket.catalog.products import follow_valuations
 from fairmarket.catalog.watching import evaluate
 from fairmarket.common.events import (
     IntakeAttributed,
@@ -48,6 +48,55 @@ def _upsert_comps() -> Any:
 UPSERT_COMPS = _upsert_comps()
 
 
+def _upsert_items() -> Any:
+    """A newer revision replaces the attribution; the rows returned are the ones applied."""
+    stmt = insert(items)
+    return stmt.on_conflict_do_update(
+        index_elements=[items.c.id],
+        set_={
+            "title": stmt.excluded.title,
+            "attribution": stmt.excluded.attribution,
+            "revision": stmt.excluded.revision,
+            "updated_at": func.now(),
+        },
+        where=items.c.revision < stmt.excluded.revision,
+    ).returning(items)
+
+
+UPSERT_ITEMS = _upsert_items()
+COMPLETE_REQUEST = (
+    update(pricing_requests)
+    .where(pricing_requests.c.id == bindparam("request_id"))
+    .values(
+        status=bindparam("status"),
+        collected=bindparam("collected"),
+        filtered=bindparam("filtered"),
+        error=bindparam("error"),
+        completed_at=bindparam("completed_at"),
+    )
+)
+INSERT_VALUATION = insert(valuations).on_conflict_do_nothing()
+SET_ITEM_VALUATION = (
+    update(items)
+    .where(items.c.id == bindparam("b_id"))
+    .where(
+        items.c.valuation_version.is_(None) | (items.c.valuation_version < bindparam("b_version"))
+    )
+    .values(
+        valuation=bindparam("b_valuation"),
+        valuation_version=bindparam("b_version"),
+        fmv_usd_cents=bindparam("b_fmv"),
+        confidence=bindparam("b_confidence"),
+        valued_at=bindparam("b_valued_at"),
+    )
+)
+SET_RUN_VALUED = (
+    update(pricing_runs)
+    .where(pricing_runs.c.id == bindparam("b_id"))
+    .values(valued_at=bindparam("b_at"), valuation_version=bindparam("b_version"))
+)
+
+
 class CatalogHandlers:
     def __init__(self, outbox: Outbox, *, approval_threshold_pct: float = 20.0) -> None:
         self.outbox = outbox
@@ -55,48 +104,51 @@ class CatalogHandlers:
         self.on_deliveries: Callable[[], None] = lambda: None  # wakes the webhook sender
 
     async def __call__(self, conn: AsyncConnection, events: list[Any]) -> None:
-        collected = [e for e in events if isinstance(e, PricePointCollected)]
-        if collected:
-            await self.on_collected(conn, collected)
+        """Each kind in a few statements for the whole batch: a round trip per event was the
+        catalog's main cost. No event of one kind here depends on another kind's in the same
+        batch (each needs the other's commit first), so kinds are handled one after another."""
+        kinds: dict[type, list[Any]] = {}
         for event in events:
-            if isinstance(event, IntakeAttributed):
-                await self.on_attributed(conn, event)
-            elif isinstance(event, PricingCompleted):
-                await self.on_completed(conn, event)
-            elif isinstance(event, ValuationComputed):
-                await self.on_valuation(conn, event)
+            kinds.setdefault(type(event), []).append(event)
+        if collected := kinds.get(PricePointCollected):
+            await self.on_collected(conn, collected)
+        if attributed := kinds.get(IntakeAttributed):
+            await self.on_attributed(conn, attributed)
+        if completed := kinds.get(PricingCompleted):
+            await self.on_completed(conn, completed)
+        if valued := kinds.get(ValuationComputed):
+            await self.on_valuations(conn, valued)
 
-    async def on_attributed(self, conn: AsyncConnection, event: IntakeAttributed) -> None:
-        d = event.data
-        values = {
-            "id": d.item_id,
-            "category": d.category,
-            "title": d.title,
-            "attribution": d.attribution.model_dump(mode="json"),
-            "revision": d.revision,
-        }
-        stmt = insert(items).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[items.c.id],
-            set_={
-                "title": stmt.excluded.title,
-                "attribution": stmt.excluded.attribution,
-                "revision": stmt.excluded.revision,
-                "updated_at": func.now(),
-            },
-            where=items.c.revision < stmt.excluded.revision,
-        ).returning(items)
-        item = (await conn.execute(stmt)).one_or_none()
-        if item is None:
-            return  # an older or repeated revision: the read model already has newer
-        _, requests = await start_run(
-            conn,
-            item=item,
-            reason=d.reason,
-            requested_by=f"intake:{d.reason}",
-            causation_id=event.event_id,
-        )
-        await self.outbox.add(conn, requests)
+    async def on_attributed(self, conn: AsyncConnection, events: list[IntakeAttributed]) -> None:
+        newest: dict[Any, IntakeAttributed] = {}
+        for event in events:  # one row per item and statement: the newest revision wins
+            held = newest.get(event.data.item_id)
+            if held is None or held.data.revision <= event.data.revision:
+                newest[event.data.item_id] = event
+        rows = [
+            {
+                "id": e.data.item_id,
+                "category": e.data.category,
+                "title": e.data.title,
+                "attribution": e.data.attribution.model_dump(mode="json"),
+                "revision": e.data.revision,
+            }
+            for e in newest.values()
+        ]
+        applied = {item.id: item for item in (await conn.execute(UPSERT_ITEMS, rows)).all()}
+        # an item not returned had this revision or a newer one already
+        asks = [
+            RunAsk(
+                applied[e.data.item_id],
+                e.data.reason,
+                f"intake:{e.data.reason}",
+                causation_id=e.event_id,
+            )
+            for e in newest.values()
+            if e.data.item_id in applied
+        ]
+        started = await start_runs(conn, asks)
+        await self.outbox.add(conn, [e for _, run_events in started for e in run_events])
 
     async def on_collected(self, conn: AsyncConnection, events: list[PricePointCollected]) -> None:
         rows = {}
@@ -125,60 +177,80 @@ class CatalogHandlers:
             }
         await conn.execute(UPSERT_COMPS, list(rows.values()))
 
-    async def on_completed(self, conn: AsyncConnection, event: PricingCompleted) -> None:
-        d = event.data
-        PRICING_REQUESTS_COMPLETED.labels(d.status).inc()
+    async def on_completed(self, conn: AsyncConnection, events: list[PricingCompleted]) -> None:
+        for e in events:
+            PRICING_REQUESTS_COMPLETED.labels(e.data.status).inc()
         await conn.execute(
-            update(pricing_requests)
-            .where(pricing_requests.c.id == d.request_id)
-            .values(
-                status=d.status,
-                collected=d.collected,
-                filtered=d.filtered,
-                error=d.error,
-                completed_at=event.occurred_at,
-            )
+            COMPLETE_REQUEST,
+            [
+                {
+                    "request_id": e.data.request_id,
+                    "status": e.data.status,
+                    "collected": e.data.collected,
+                    "filtered": e.data.filtered,
+                    "error": e.data.error,
+                    "completed_at": e.occurred_at,
+                }
+                for e in events
+            ],
         )
 
-    async def on_valuation(self, conn: AsyncConnection, event: ValuationComputed) -> None:
-        d = event.data
-        payload = d.model_dump(mode="json")
+    async def on_valuations(self, conn: AsyncConnection, events: list[ValuationComputed]) -> None:
+        payloads = [e.data.model_dump(mode="json") for e in events]
         await conn.execute(
-            insert(valuations)
-            .values(
-                item_id=d.item_id,
-                version=d.version,
-                revision=d.revision,
-                fmv_usd_cents=d.fmv_usd_cents,
-                confidence=d.confidence,
-                payload=payload,
-                computed_at=event.occurred_at,
-            )
-            .on_conflict_do_nothing()
+            INSERT_VALUATION,
+            [
+                {
+                    "item_id": e.data.item_id,
+                    "version": e.data.version,
+                    "revision": e.data.revision,
+                    "fmv_usd_cents": e.data.fmv_usd_cents,
+                    "confidence": e.data.confidence,
+                    "payload": payload,
+                    "computed_at": e.occurred_at,
+                }
+                for e, payload in zip(events, payloads, strict=True)
+            ],
         )
-        await conn.execute(
-            update(items)
-            .where(items.c.id == d.item_id)
-            .where((items.c.valuation_version.is_(None)) | (items.c.valuation_version < d.version))
-            .values(
-                valuation=payload,
-                valuation_version=d.version,
-                fmv_usd_cents=d.fmv_usd_cents,
-                confidence=d.confidence,
-                valued_at=event.occurred_at,
-            )
+        await conn.execute(  # in the events' order, each only over an older version
+            SET_ITEM_VALUATION,
+            [
+                {
+                    "b_id": e.data.item_id,
+                    "b_version": e.data.version,
+                    "b_valuation": payload,
+                    "b_fmv": e.data.fmv_usd_cents,
+                    "b_confidence": e.data.confidence,
+                    "b_valued_at": e.occurred_at,
+                }
+                for e, payload in zip(events, payloads, strict=True)
+            ],
         )
-        if event.correlation_id is not None:
-            started = await conn.scalar(
-                update(pricing_runs)
-                .where(pricing_runs.c.id == event.correlation_id)
-                .values(valued_at=event.occurred_at, valuation_version=d.version)
-                .returning(pricing_runs.c.created_at)
-            )
-            if started is not None:
-                latency = (event.occurred_at - started).total_seconds()
-                ATTRIBUTION_TO_VALUATION.observe(max(latency, 0.0))
-        VALUATIONS.inc()
-        await follow_valuation(conn, d.item_id, d.fmv_usd_cents, self.approval_threshold_pct)
-        if await evaluate(conn, event):
+        await self._mark_runs_valued(conn, events)
+        VALUATIONS.inc(len(events))
+        fmvs = [(e.data.item_id, e.data.fmv_usd_cents) for e in events]
+        await follow_valuations(conn, fmvs, self.approval_threshold_pct)
+        if await evaluate(conn, events):
             self.on_deliveries()
+
+    async def _mark_runs_valued(
+        self, conn: AsyncConnection, events: list[ValuationComputed]
+    ) -> None:
+        run_ids = list({e.correlation_id for e in events if e.correlation_id is not None})
+        if not run_ids:
+            return
+        query = select(pricing_runs.c.id, pricing_runs.c.created_at)
+        started = dict((await conn.execute(query.where(pricing_runs.c.id.in_(run_ids)))).all())
+        marks = [e for e in events if e.correlation_id in started]
+        if not marks:
+            return
+        await conn.execute(
+            SET_RUN_VALUED,
+            [
+                {"b_id": e.correlation_id, "b_at": e.occurred_at, "b_version": e.data.version}
+                for e in marks
+            ],
+        )
+        for e in marks:
+            latency = (e.occurred_at - started[e.correlation_id]).total_seconds()
+            ATTRIBUTION_TO_VALUATION.observe(max(latency, 0.0))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -28,20 +30,33 @@ def proposed_price(row: Any, fmv_usd_cents: int | None, threshold_pct: float) ->
     return {"price_usd_cents": price, "pending_price_usd_cents": None, "pending_reason": None}
 
 
-async def follow_valuation(
-    conn: AsyncConnection, item_id: uuid.UUID, fmv_usd_cents: int | None, threshold_pct: float
+async def follow_valuations(
+    conn: AsyncConnection, fmvs: Sequence[tuple[uuid.UUID, int | None]], threshold_pct: float
 ) -> int:
-    """Re-price the item's products whose policy follows its valuation; how many changed."""
+    """Re-price the products whose policy follows their item's valuation, each FMV in turn
+    (one SELECT for the batch); how many prices changed."""
+    item_ids = list(dict.fromkeys(item_id for item_id, _ in fmvs))
     rows = (
-        await conn.execute(select(products).where(products.c.item_id == item_id).with_for_update())
-    ).all()
-    changed = 0
-    for row in rows:
-        if not PricePolicy.model_validate(row.policy).follow_valuation:
-            continue
-        values = proposed_price(row, fmv_usd_cents, threshold_pct)
         await conn.execute(
-            update(products).where(products.c.id == row.id).values(**values, updated_at=func.now())
+            select(products).where(products.c.item_id.in_(item_ids)).with_for_update()
         )
-        changed += "price_usd_cents" in values
+    ).all()
+    by_item: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for row in rows:
+        if PricePolicy.model_validate(row.policy).follow_valuation:
+            by_item.setdefault(row.item_id, []).append(dict(row._mapping))
+    changed = 0
+    touched: dict[uuid.UUID, dict[str, Any]] = {}
+    for item_id, fmv in fmvs:
+        for product in by_item.get(item_id, []):
+            values = proposed_price(SimpleNamespace(**product), fmv, threshold_pct)
+            product.update(values)
+            touched.setdefault(product["id"], {}).update(values)
+            changed += "price_usd_cents" in values
+    for product_id, values in touched.items():
+        await conn.execute(
+            update(products)
+            .where(products.c.id == product_id)
+            .values(**values, updated_at=func.now())
+        )
     return changed

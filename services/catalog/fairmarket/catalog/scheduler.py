@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from fairmarket.catalog.db import items
 from fairmarket.catalog.metrics import SCHEDULER_OLDEST_STALE
-from fairmarket.catalog.pricing import start_run
+from fairmarket.catalog.pricing import RunAsk, start_runs
 from fairmarket.common.messaging.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -85,17 +85,11 @@ class Scheduler:
             if not due:
                 return TickReport(leader=True)
             rows = (await conn.execute(select(items).where(items.c.id.in_(list(due))))).all()
-            requests = 0
-            for item in rows:
-                _, events = await start_run(
-                    conn,
-                    item=item,
-                    reason="scheduled",
-                    requested_by="scheduler",
-                    source_names=due[item.id],
-                )
-                await self.outbox.add(conn, events)
-                requests += len(events)
+            asks = [RunAsk(i, "scheduled", "scheduler", due[i.id]) for i in rows]
+            started = await start_runs(conn, asks)
+            events = [e for _, run_events in started for e in run_events]
+            await self.outbox.add(conn, events)
+            requests = len(events)
         self.outbox.notify()
         return TickReport(leader=True, runs=len(rows), requests=requests)
 

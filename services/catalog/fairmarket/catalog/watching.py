@@ -7,6 +7,7 @@ exactly once per edge even when the event is redelivered (the inbox skips it).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,54 +41,69 @@ def payload(watch: Any, item: Any, event: ValuationComputed) -> dict[str, Any]:
     }
 
 
-async def evaluate(conn: AsyncConnection, event: ValuationComputed) -> int:
-    """Record the edge of every enabled watch covering the item; returns deliveries queued."""
-    d = event.data
-    item = (await conn.execute(select(items).where(items.c.id == d.item_id))).one_or_none()
-    if item is None:
-        return 0
+async def evaluate(conn: AsyncConnection, events: Sequence[ValuationComputed]) -> int:
+    """Record the edge of every enabled watch covering each valued item, in the events' order
+    (two valuations of one item in a batch are two edges); returns deliveries queued."""
+    item_ids = list(dict.fromkeys(e.data.item_id for e in events))
     candidates = (
         await conn.execute(
             select(watches).where(
                 watches.c.enabled.is_(True),
-                (watches.c.item_id == d.item_id) | watches.c.item_id.is_(None),
+                watches.c.item_id.in_(item_ids) | watches.c.item_id.is_(None),
             )
         )
     ).all()
-    valuation = d.model_dump(mode="json")
-    queued = 0
-    for watch in candidates:
-        if not covers(
-            watch,
-            item_id=item.id,
-            category=item.category,
-            title=item.title,
-            attribution=" ".join(str(v) for v in (item.attribution or {}).values()),
-        ):
-            continue
-        now_holds = holds(Condition.model_validate(watch.condition), valuation)
-        was = await conn.scalar(
-            select(watch_states.c.active).where(
-                watch_states.c.watch_id == watch.id, watch_states.c.item_id == item.id
+    if not candidates:
+        return 0
+    rows = (await conn.execute(select(items).where(items.c.id.in_(item_ids)))).all()
+    by_id = {r.id: r for r in rows}
+    held = (
+        await conn.execute(
+            select(watch_states).where(
+                watch_states.c.item_id.in_(item_ids),
+                watch_states.c.watch_id.in_([w.id for w in candidates]),
             )
         )
-        if bool(was) != now_holds:
-            stmt = insert(watch_states).values(watch_id=watch.id, item_id=item.id, active=now_holds)
-            await conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[watch_states.c.watch_id, watch_states.c.item_id],
-                    set_={"active": now_holds, "changed_at": func.now()},
+    ).all()
+    active = {(r.watch_id, r.item_id): bool(r.active) for r in held}
+    queued = 0
+    for event in events:
+        item = by_id.get(event.data.item_id)
+        if item is None:
+            continue
+        valuation = event.data.model_dump(mode="json")
+        attribution = " ".join(str(v) for v in (item.attribution or {}).values())
+        for watch in candidates:
+            if not covers(
+                watch,
+                item_id=item.id,
+                category=item.category,
+                title=item.title,
+                attribution=attribution,
+            ):
+                continue
+            now_holds = holds(Condition.model_validate(watch.condition), valuation)
+            was = active.get((watch.id, item.id), False)
+            if was != now_holds:
+                stmt = insert(watch_states).values(
+                    watch_id=watch.id, item_id=item.id, active=now_holds
                 )
-            )
-        if fires(bool(was), now_holds):
-            await conn.execute(
-                deliveries.insert().values(
-                    id=uuid.uuid4(),
-                    watch_id=watch.id,
-                    item_id=item.id,
-                    payload=payload(watch, item, event),
-                    traceparent=traceparent_for(str(item.id)),  # the valuation's trace
+                await conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[watch_states.c.watch_id, watch_states.c.item_id],
+                        set_={"active": now_holds, "changed_at": func.now()},
+                    )
                 )
-            )
-            queued += 1
+                active[(watch.id, item.id)] = now_holds
+            if fires(was, now_holds):
+                await conn.execute(
+                    deliveries.insert().values(
+                        id=uuid.uuid4(),
+                        watch_id=watch.id,
+                        item_id=item.id,
+                        payload=payload(watch, item, event),
+                        traceparent=traceparent_for(str(item.id)),  # the valuation's trace
+                    )
+                )
+                queued += 1
     return queued

@@ -1,0 +1,200 @@
+"""The catalog's handlers take a whole consumer batch at once: events of several items and
+several kinds in one call must come out as if each had been handled alone, in order."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fairmarket.catalog.consumers import CatalogHandlers
+from fairmarket.catalog.db import (
+    deliveries,
+    items,
+    outbox,
+    pricing_requests,
+    pricing_runs,
+    products,
+    sources,
+    watches,
+)
+from fairmarket.common.db import make_engine
+from fairmarket.common.events import (
+    CoinAttribution,
+    CompsCounts,
+    ConfidenceComponents,
+    IntakeAttributed,
+    IntakeAttributedData,
+    PricingCompleted,
+    PricingCompletedData,
+    SourceRef,
+    ValuationComputed,
+    ValuationComputedData,
+)
+from fairmarket.common.messaging.outbox import Outbox
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def engine(migrated_db: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(migrated_db, schema="catalog")
+    yield engine
+    await engine.dispose()
+
+
+def attributed(item: uuid.UUID, revision: int, title: str) -> IntakeAttributed:
+    return IntakeAttributed(
+        producer="intake",
+        data=IntakeAttributedData(
+            item_id=item,
+            revision=revision,
+            category="coin",
+            title=title,
+            attribution=CoinAttribution(year=1921, mintmark="D", grade="MS63"),
+        ),
+    )
+
+
+def valued(item: uuid.UUID, version: int, fmv: int, run: uuid.UUID | None) -> ValuationComputed:
+    return ValuationComputed(
+        producer="valuation",
+        correlation_id=run,
+        occurred_at=datetime.now(UTC) + timedelta(seconds=version),
+        data=ValuationComputedData(
+            item_id=item,
+            revision=1,
+            version=version,
+            method="fmv-test",
+            as_of="2026-11-20T00:00:00Z",
+            fmv_usd_cents=fmv,
+            p10_usd_cents=fmv,
+            p50_usd_cents=fmv,
+            p90_usd_cents=fmv,
+            comps=CompsCounts(total=5, used=5, outliers=0, filtered=0),
+            sold_ratio=1.0,
+            basis="sold",
+            confidence=7,
+            confidence_components=ConfidenceComponents(
+                count=2, reputation=2, sold_ratio=2, spread=1, recency=0
+            ),
+            explanation="5 sold comps.",
+            inputs_hash=f"h{version}",
+        ),
+    )
+
+
+async def handle(engine: AsyncEngine, handlers: CatalogHandlers, events: list[Any]) -> None:
+    async with engine.begin() as conn:
+        await handlers(conn, events)
+
+
+async def test_one_batch_of_many_items_and_kinds(engine: AsyncEngine) -> None:
+    handlers = CatalogHandlers(Outbox(outbox), approval_threshold_pct=150)
+    source_id = uuid.uuid4()
+    async with engine.begin() as conn:  # one source only, instead of the seeded ones
+        await conn.execute(sources.delete())
+        await conn.execute(
+            sources.insert().values(
+                id=source_id, name=f"ebay-{source_id.hex[:6]}", adapter="ebay", categories=["coin"]
+            )
+        )
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    # a's second revision arrives in the same batch as its first; c's revision 1 is a repeat
+    await handle(engine, handlers, [attributed(c, 2, "c, revised")])
+    batch = [
+        attributed(a, 1, "a"),
+        attributed(b, 1, "b"),
+        attributed(a, 2, "a, revised"),
+        attributed(c, 1, "c, stale"),
+    ]
+    await handle(engine, handlers, batch)
+    async with engine.connect() as conn:
+        rows = {r.id: r for r in (await conn.execute(select(items))).all()}
+        runs = (await conn.execute(select(pricing_runs))).all()
+        requests = (await conn.execute(select(pricing_requests))).all()
+        queued = (await conn.execute(select(outbox.c.key, outbox.c.topic))).all()
+    assert (rows[a].title, rows[a].revision) == ("a, revised", 2)
+    assert (rows[b].title, rows[b].revision) == ("b", 1)
+    assert (rows[c].title, rows[c].revision) == ("c, revised", 2)
+    run_of = {r.item_id: r for r in runs}
+    assert {(r.item_id, r.revision) for r in runs} == {(a, 2), (b, 1), (c, 2)}
+    assert {(r.run_id, r.source_id) for r in requests} == {
+        (run_of[i].id, source_id) for i in (a, b, c)
+    }
+    assert sorted(k for k, t in queued if t == "pricing.requested") == sorted(
+        str(i) for i in (a, b, c)
+    )
+
+    # completions of two requests, and valuations of a (twice) and b, in one batch
+    async with engine.begin() as conn:
+        watch = uuid.uuid4()
+        await conn.execute(
+            watches.insert().values(
+                id=watch,
+                item_id=a,
+                condition={"kind": "fmv_above", "value": 15000},
+                url="http://127.0.0.1:9/hook",
+                secret="s",
+                created_by="t",
+            )
+        )
+        product = uuid.uuid4()
+        await conn.execute(
+            products.insert().values(
+                id=product,
+                item_id=a,
+                title="a",
+                policy={"kind": "markup", "markup": 2.0, "ending_cents": None},
+                created_by="t",
+            )
+        )
+    by_item = {r.item_id: r for r in requests}
+    source = SourceRef(id=source_id, name="ebay", adapter="ebay")
+    done = [
+        PricingCompleted(
+            producer="collector",
+            data=PricingCompletedData(
+                request_id=by_item[i].id,
+                run_id=run_of[i].id,
+                item_id=i,
+                revision=run_of[i].revision,
+                source=source,
+                status=status,
+                collected=n,
+                filtered=0,
+            ),
+        )
+        for i, status, n in ((a, "ok", 5), (b, "partial", 3))
+    ]
+    batch = [
+        *done,
+        valued(a, 1, 10000, run_of[a].id),
+        valued(b, 1, 5000, run_of[b].id),
+        valued(a, 2, 20000, run_of[a].id),
+    ]
+    await handle(engine, handlers, batch)
+    async with engine.connect() as conn:
+        rows = {r.id: r for r in (await conn.execute(select(items))).all()}
+        reqs = {r.item_id: r for r in (await conn.execute(select(pricing_requests))).all()}
+        runs = {r.item_id: r for r in (await conn.execute(select(pricing_runs))).all()}
+        fired = (await conn.execute(select(deliveries))).all()
+        price = await conn.scalar(
+            select(products.c.price_usd_cents).where(products.c.id == product)
+        )
+    assert (rows[a].valuation_version, rows[a].fmv_usd_cents) == (2, 20000)
+    assert (rows[b].valuation_version, rows[b].fmv_usd_cents) == (1, 5000)
+    assert rows[c].valuation_version is None
+    assert (reqs[a].status, reqs[a].collected) == ("ok", 5)
+    assert (reqs[b].status, reqs[b].collected) == ("partial", 3)
+    assert reqs[c].status == "pending"
+    assert (runs[a].valuation_version, runs[b].valuation_version) == (2, 1)
+    assert runs[c].valued_at is None
+    # a's FMV crossed $150 once, on version 2: one delivery, carrying that version
+    assert [(d.watch_id, d.payload["valuation"]["version"]) for d in fired] == [(watch, 2)]
+    assert price == 40000  # the policy followed the last of a's valuations
