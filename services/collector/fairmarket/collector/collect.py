@@ -145,49 +145,40 @@ class Collector:
     async def fetch_all(self, requests: Sequence[PricingRequested]) -> list[FetchResult]:
         return list(await asyncio.gather(*(self.fetch(r) for r in requests)))
 
-    async def store(
-        self,
-        conn: AsyncConnection,
-        request: PricingRequested,
-        result: FetchResult,
-        *,
-        started_at: datetime,
-    ) -> list[Envelope[Any]]:
-        """Write raw responses, price points and the job; return the events to emit."""
+    def _records(
+        self, request: PricingRequested, result: FetchResult, started_at: datetime, now: datetime
+    ) -> Records:
+        """The rows and events one collected request becomes (no I/O)."""
         d = request.data
+        out = Records()
         ids = [artifact_id(x.body) for x in result.exchanges]
-        if result.exchanges:
-            await conn.execute(
-                insert(raw_artifacts).on_conflict_do_nothing(),
-                [
-                    {"id": i, "content_type": x.content_type, "size": len(x.body), "body": x.body}
-                    for i, x in dict(zip(ids, result.exchanges, strict=True)).items()
-                ],
-            )
-            await conn.execute(
-                exchanges.insert(),
-                [
-                    {
-                        "request_id": d.request_id,
-                        "seq": seq,
-                        "artifact_id": ids[seq],
-                        "method": x.method,
-                        "url": x.url,
-                        "params": dict(x.params),
-                        "status": x.status,
-                        "elapsed_ms": x.elapsed_ms,
-                        "requested_at": x.requested_at,
-                    }
-                    for seq, x in enumerate(result.exchanges)
-                ],
-            )
-        now = datetime.now(UTC)
+        for i, x in zip(ids, result.exchanges, strict=True):
+            out.artifacts[i] = {
+                "id": i,
+                "content_type": x.content_type,
+                "size": len(x.body),
+                "body": x.body,
+            }
+        out.exchanges = [
+            {
+                "request_id": d.request_id,
+                "seq": seq,
+                "artifact_id": ids[seq],
+                "method": x.method,
+                "url": x.url,
+                "params": dict(x.params),
+                "status": x.status,
+                "elapsed_ms": x.elapsed_ms,
+                "requested_at": x.requested_at,
+            }
+            for seq, x in enumerate(result.exchanges)
+        ]
         points: dict[Any, PricePointCollectedData] = {}
         for listing in result.listings:
             raw_id = ids[listing.exchange_index] if listing.exchange_index < len(ids) else None
             point = to_price_point(listing, d, raw_artifact_id=raw_id, rates=self.rates, now=now)
             points.setdefault(point.price_point_id, point)
-        events: list[Envelope[Any]] = [
+        out.events = [
             PricePointCollected(
                 producer="collector",
                 correlation_id=d.run_id,
@@ -196,42 +187,34 @@ class Collector:
             )
             for p in points.values()
         ]
-        if points:
-            await conn.execute(  # rows as parameters: one cached statement for any count
-                insert(price_points).on_conflict_do_nothing(),
-                [
-                    {
-                        "id": p.price_point_id,
-                        "request_id": d.request_id,
-                        "item_id": d.item_id,
-                        "raw_artifact_id": p.raw_artifact_id,
-                        "payload": p.model_dump(mode="json"),
-                    }
-                    for p in points.values()
-                ],
-            )
+        out.points = [
+            {
+                "id": p.price_point_id,
+                "request_id": d.request_id,
+                "item_id": d.item_id,
+                "raw_artifact_id": p.raw_artifact_id,
+                "payload": p.model_dump(mode="json"),
+            }
+            for p in points.values()
+        ]
         filtered = sum(1 for p in points.values() if p.filtered)
         COMPS.labels(d.source.name, "true").inc(filtered)
         COMPS.labels(d.source.name, "false").inc(len(points) - filtered)
-        await conn.execute(
-            insert(jobs)
-            .values(
-                request_id=d.request_id,
-                run_id=d.run_id,
-                item_id=d.item_id,
-                revision=d.revision,
-                source=d.source.name,
-                adapter=d.source.adapter,
-                request=d.model_dump(mode="json"),
-                status=result.status,
-                collected=len(points),
-                filtered=filtered,
-                error=result.error,
-                started_at=started_at,
-            )
-            .on_conflict_do_nothing()
-        )
-        events.append(
+        out.job = {
+            "request_id": d.request_id,
+            "run_id": d.run_id,
+            "item_id": d.item_id,
+            "revision": d.revision,
+            "source": d.source.name,
+            "adapter": d.source.adapter,
+            "request": d.model_dump(mode="json"),
+            "status": result.status,
+            "collected": len(points),
+            "filtered": filtered,
+            "error": result.error,
+            "started_at": started_at,
+        }
+        out.events.append(
             PricingCompleted(
                 producer="collector",
                 correlation_id=d.run_id,
@@ -250,4 +233,40 @@ class Collector:
                 ),
             )
         )
-        return events
+        return out
+
+    async def store(
+        self,
+        conn: AsyncConnection,
+        collected: Sequence[tuple[PricingRequested, FetchResult]],
+        *,
+        started_at: datetime,
+    ) -> list[Envelope[Any]]:
+        """Write raw responses, price points and jobs of a batch of requests in four
+        statements (rows as parameters, cached); return the events to emit, in order."""
+        now = datetime.now(UTC)
+        batch = [self._records(request, result, started_at, now) for request, result in collected]
+        artifacts = {k: v for r in batch for k, v in r.artifacts.items()}
+        for table, rows in (
+            (INSERT_ARTIFACTS, list(artifacts.values())),
+            (exchanges.insert(), [x for r in batch for x in r.exchanges]),
+            (INSERT_POINTS, [p for r in batch for p in r.points]),
+            (INSERT_JOBS, [r.job for r in batch]),
+        ):
+            if rows:
+                await conn.execute(table, rows)
+        return [e for r in batch for e in r.events]
+
+
+@dataclass
+class Records:
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    points: list[dict[str, Any]] = field(default_factory=list)
+    job: dict[str, Any] = field(default_factory=dict)
+    events: list[Envelope[Any]] = field(default_factory=list)
+
+
+INSERT_ARTIFACTS = insert(raw_artifacts).on_conflict_do_nothing()
+INSERT_POINTS = insert(price_points).on_conflict_do_nothing()
+INSERT_JOBS = insert(jobs).on_conflict_do_nothing()

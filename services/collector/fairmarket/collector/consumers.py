@@ -22,6 +22,5 @@ class CollectorHandlers:
     async def __call__(self, conn: AsyncConnection, events: list[Any]) -> None:
         started = datetime.now(UTC)
         results = await self.collector.fetch_all(events)
-        for request, result in zip(events, results, strict=True):
-            emitted = await self.collector.store(conn, request, result, started_at=started)
-            await self.outbox.add(conn, emitted)
+        pairs = list(zip(events, results, strict=True))
+        await self.outbox.add(conn, await self.collector.store(conn, pairs, started_at=started))

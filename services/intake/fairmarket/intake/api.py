@@ -106,15 +106,19 @@ async def create_intake(body: IntakeCreate, principal: Staff, rt: Runtime) -> In
     item_id = uuid.uuid4()
     attribution = body.attribution.model_dump(mode="json")
     async with rt.engine.begin() as conn:
-        await conn.execute(
-            intakes.insert().values(
-                id=item_id,
-                category=body.category,
-                title=body.title,
-                revision=1,
-                created_by=principal.subject,
+        created = (
+            await conn.execute(
+                intakes.insert()
+                .values(
+                    id=item_id,
+                    category=body.category,
+                    title=body.title,
+                    revision=1,
+                    created_by=principal.subject,
+                )
+                .returning(intakes)  # the answer, without reading it back afterwards
             )
-        )
+        ).one()
         await conn.execute(
             attributions.insert().values(
                 item_id=item_id,
@@ -129,7 +133,7 @@ async def create_intake(body: IntakeCreate, principal: Staff, rt: Runtime) -> In
             conn, [_event(item_id, 1, body.category, body.attribution, body.title, "created")]
         )
     rt.outbox.notify()
-    return await _load(rt, item_id)
+    return IntakeOut.model_validate({**created._asdict(), "attribution": attribution})
 
 
 @router.put("/{item_id}/attribution", response_model=IntakeOut)
