@@ -53,9 +53,9 @@ class FakeApis:
         return httpx.Response(200, json={"id": item_id, "valuation": valuation if valued else None})
 
 
-def run(apis: FakeApis, timeout: float = 10, **kw: Any) -> tuple[Any, str]:
+def run(apis: FakeApis, timeout: float = 10, width: int = 200, **kw: Any) -> tuple[Any, str]:
     out = io.StringIO()
-    console = Console(file=out, width=200, force_terminal=False)
+    console = Console(file=out, width=width, force_terminal=False)
     with httpx.Client(transport=httpx.MockTransport(apis)) as client:
         result = Demo(client, URLS, "t0ken").run(console, timeout, interval=0.01, **kw)
     return result, out.getvalue()
@@ -76,6 +76,14 @@ def test_demo_takes_in_four_items_and_shows_their_valuations() -> None:
     assert "$1,000.00 - $1,500.00" in shown
     assert "7/10" in shown
     assert "12 comps after removing 2 outliers" in shown
+
+
+def test_a_narrow_terminal_gets_each_explanation_whole_under_the_table() -> None:
+    result, shown = run(FakeApis(), width=80)
+    assert result.complete
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    assert shown.count("12 comps after removing 2 outliers") == 4  # unbroken, once per item
+    assert shown.count("$1,234.56") == 4
 
 
 def test_demo_times_out_naming_the_items_without_a_valuation() -> None:

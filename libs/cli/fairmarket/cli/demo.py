@@ -104,7 +104,10 @@ def money(cents: Any) -> str:
     return f"${cents / 100:,.2f}" if isinstance(cents, int | float) else "—"
 
 
-def render(rows: list[Row], elapsed: float) -> Table:
+WIDE = 150  # narrower, the explanations are printed under the table instead of in it
+
+
+def render(rows: list[Row], elapsed: float, wide: bool = True) -> Table:
     table = Table(title=f"demo valuations ({elapsed:.0f}s)", expand=True, title_justify="left")
     table.add_column("item", ratio=3)
     table.add_column("status", no_wrap=True)
@@ -112,22 +115,30 @@ def render(rows: list[Row], elapsed: float) -> Table:
     table.add_column("p10-p90", justify="right", no_wrap=True)
     table.add_column("conf.", justify="right", no_wrap=True)
     table.add_column("comps by source", ratio=2)
-    table.add_column("explanation", ratio=4)
+    if wide:
+        table.add_column("explanation", ratio=4)
     for row in rows:
         v = row.valuation or {}
         style = "green" if row.valuation else ("red" if row.problem else "yellow")
         spread = f"{money(v.get('p10_usd_cents'))} - {money(v.get('p90_usd_cents'))}" if v else ""
         confidence = f"{v['confidence']}/10" if v.get("confidence") is not None else ""
-        table.add_row(
+        cells = [
             row.item.label,
             Text(row.status, style=style),
             money(v.get("fmv_usd_cents")) if v else "",
             spread,
             confidence,
             row.sources,
-            row.problem or v.get("explanation") or "",
-        )
+        ]
+        table.add_row(*cells, *([row.problem or v.get("explanation") or ""] if wide else []))
     return table
+
+
+def explanations(console: Console, rows: list[Row]) -> None:
+    for row in rows:
+        text = row.problem or (row.valuation or {}).get("explanation")
+        if text:
+            console.print(Text(row.item.label, style="bold"), Text(text), sep="\n", end="\n\n")
 
 
 class Demo:
@@ -206,10 +217,11 @@ class Demo:
             result.message = problem
             return result
         began = time.monotonic()
-        with Live(render(result.rows, 0), console=console, refresh_per_second=4) as live:
+        wide = console.width >= WIDE
+        with Live(render(result.rows, 0, wide), console=console, refresh_per_second=4) as live:
             for row in result.rows:
                 self.take_in(row)
-                live.update(render(result.rows, time.monotonic() - began))
+                live.update(render(result.rows, time.monotonic() - began, wide))
             while not all(r.done for r in result.rows):
                 if failures and (failed := failures()):
                     result.message = "demo stopped: " + "; ".join(failed.values())
@@ -219,9 +231,11 @@ class Demo:
                 time.sleep(interval)
                 for row in result.rows:
                     self.refresh(row)
-                live.update(render(result.rows, time.monotonic() - began))
+                live.update(render(result.rows, time.monotonic() - began, wide))
         if not console.is_terminal:
             console.line()  # Live leaves a plain-text table without its last newline
+        if not wide:
+            explanations(console, result.rows)
         missing = [r.item.body["category"] for r in result.rows if r.valuation is None]
         if missing and not result.message:
             problems = [r.problem for r in result.rows if r.problem]

@@ -65,6 +65,9 @@ def sandbox_marketplaces(url: str) -> dict[str, str]:
         "FAIRMARKET_EBAY_BASE_URL": url,
         "FAIRMARKET_EBAY_CLIENT_ID": "fairmarket-sandbox",
         "FAIRMARKET_EBAY_CLIENT_SECRET": "fairmarket-sandbox-secret",
+        # the sandbox grants the Marketplace Insights scope, as eBay does an approved app:
+        # eBay comps are then sales, the basis a shop wants, with Browse asks as the fallback
+        "FAIRMARKET_EBAY_INSIGHTS": "true",
         "FAIRMARKET_DISCOGS_BASE_URL": url,
         "FAIRMARKET_DISCOGS_TOKEN": "fairmarket-sandbox-token",
         "FAIRMARKET_TCGPLAYER_BASE_URL": url,

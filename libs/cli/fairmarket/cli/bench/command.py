@@ -1,4 +1,4 @@
-"""`fairmarket bench valuation|valuation-accuracy|broker|api|pipeline|all [--json]`."""
+"""`fairmarket bench valuation|valuation-accuracy|broker|api|pipeline|scale|memory|all [--json]`."""
 
 from __future__ import annotations
 
@@ -98,6 +98,14 @@ def _scale(items: int, comps: int, counts: tuple[int, ...]) -> dict[str, float]:
             return scale.run(stack, items, counts, tmp)
 
 
+def _memory(minutes: float, comps: int, rate: float) -> dict[str, float]:
+    from fairmarket.cli.bench import memory
+
+    with _stack(comps) as (stack, _):
+        with status(f"memory: {rate:g} items/s x {comps} comps for {minutes:g} min..."):
+            return memory.run(stack, minutes, rate)
+
+
 @app.command()
 def valuation(as_json: AsJson = False, repeats: int = 3) -> None:
     """The engine alone at 100, 10,000 and 1,000,000 comps (ms, best of --repeats)."""
@@ -157,6 +165,15 @@ def scale_(
     report.emit(_scale(items, comps, counts), settings, as_json)
 
 
+@app.command("memory")
+def memory_(
+    as_json: AsJson = False, minutes: float = 10.0, comps: int = 20, rate: float = 20.0
+) -> None:
+    """Each service's memory over a long paced run (start, end, peak, MB per 10k items)."""
+    settings = {"minutes": minutes, "comps_per_item": comps, "offered_items_per_s": rate}
+    report.emit(_memory(minutes, comps, rate), settings, as_json)
+
+
 @app.command("all")
 def all_(
     as_json: AsJson = False,
@@ -168,6 +185,7 @@ def all_(
     pipeline_items: int = 300,
     comps: int = 20,
     rate: float = 20.0,
+    memory_minutes: Annotated[float, typer.Option(help="0 leaves the memory run out")] = 10.0,
 ) -> None:
     """Every benchmark above, one table."""
     figures = (
@@ -176,6 +194,7 @@ def all_(
         | _api(items, seconds, concurrency)
         | _pipeline(pipeline_items, comps, rate)
         | _scale(pipeline_items, comps, (1, 2, 4))
+        | (_memory(memory_minutes, comps, rate) if memory_minutes > 0 else {})
     )
     settings = {
         "messages": messages,
@@ -185,5 +204,6 @@ def all_(
         "pipeline_items": pipeline_items,
         "comps_per_item": comps,
         "offered_items_per_s": rate,
+        "memory_minutes": memory_minutes,
     }
     report.emit(figures, settings, as_json)
