@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 imports_router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
 
-def runtime(request: Request) -> ServiceRuntime:
+async def runtime(request: Request) -> ServiceRuntime:
+    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
     return request.app.state.runtime
 
 

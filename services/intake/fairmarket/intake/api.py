@@ -52,7 +52,8 @@ class IntakeOut(BaseModel):
     updated_at: datetime
 
 
-def runtime(request: Request) -> ServiceRuntime:
+async def runtime(request: Request) -> ServiceRuntime:
+    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
     return request.app.state.runtime
 
 

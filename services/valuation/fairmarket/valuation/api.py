@@ -17,7 +17,8 @@ from fairmarket.valuation.db import valuations
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
 
-def runtime(request: Request) -> ServiceRuntime:
+async def runtime(request: Request) -> ServiceRuntime:
+    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
     return request.app.state.runtime
 
 

@@ -7,7 +7,8 @@ from fastapi import Depends, Request
 from fairmarket.common.runtime import ServiceRuntime
 
 
-def runtime(request: Request) -> ServiceRuntime:
+async def runtime(request: Request) -> ServiceRuntime:
+    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
     return request.app.state.runtime
 
 

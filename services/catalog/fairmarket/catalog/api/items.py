@@ -104,7 +104,7 @@ def _item(row: Any, runs: list[SourceRun] | None = None) -> ItemOut:
     )
 
 
-def item_filter(
+async def item_filter(
     category: Annotated[Category | None, Query()] = None,
     q: Annotated[
         str | None, Query(max_length=200, description="text in title or attribution")

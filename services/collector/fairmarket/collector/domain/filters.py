@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta
 
@@ -67,8 +68,14 @@ def card_variant_reason(text: str, variant: str | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _phrase(phrase: str) -> re.Pattern[str]:
+    """Compiled once per phrase: building and escaping it per listing was most of the filter."""
+    return re.compile(rf"(?<![a-z0-9]){re.escape(phrase.lower())}(?![a-z0-9])")
+
+
 def _has(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase.lower())}(?![a-z0-9])", text) is not None
+    return _phrase(phrase).search(text) is not None
 
 
 def junk_reason(
