@@ -39,7 +39,10 @@ def _setup_logging(console: Console, level: str) -> None:
 def print_summary(stack: Stack, console: Console) -> None:
     root = stack.data.root
     console.print(f"[bold green]fairmarket is up[/] — data in {root}, logs in {stack.data.logs}")
-    notes = {"catalog": "API docs at /docs", "sandbox": "sandbox marketplace (eBay API formats)"}
+    notes = {
+        "catalog": "API docs at /docs",
+        "sandbox": "sandbox marketplaces (eBay, Discogs, TCGplayer, stores)",
+    }
     for name, url in stack.urls.items():
         console.print(f"  {name:<10} {url:<26} {notes.get(name, '')}".rstrip())
     broker = "embedded Tansu, in memory" if stack.config.kafka_bootstrap is None else "external"
