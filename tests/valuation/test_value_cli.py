@@ -58,3 +58,23 @@ def test_a_currency_without_a_rate_is_named(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["valuation", "value", str(path)])
     assert result.exit_code != 0
     assert "GBP" in result.output
+
+
+def test_rows_give_the_comps_the_collectors_import_gives() -> None:
+    """The import (fairmarket.collector.imports) totals price plus shipping, quantity aside."""
+    import uuid
+
+    from fairmarket.common import comps_csv
+    from fairmarket.valuation.cli import comps_from_rows
+
+    data = (
+        b"title,price,currency,date,shipping,kind,quantity\n"
+        b"Charizard PSA 10 market,120.50,USD,2026-11-01,0,guide,4\n"
+        b"Charizard PSA 10,118,USD,2026-11-02,3.25,sold,2\n"
+        b"Charizard PSA 10 low,99.99,USD,2026-11-03,,guide,\n"
+    )
+    result = comps_csv.parse(data, item_id=uuid.UUID(int=0))
+    assert result.ok, result.errors
+    comps = comps_from_rows(result.rows, {"USD": 1.0})
+    assert [c.total_usd_cents for c in comps] == [12_050, 12_125, 9_999]
+    assert [c.kind for c in comps] == ["guide", "sold", "guide"]

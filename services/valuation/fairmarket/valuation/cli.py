@@ -38,11 +38,9 @@ def comps_from_rows(rows: list[comps_csv.CompRow], usd_per: dict[str, float]) ->
             raise typer.BadParameter(
                 f"line {row.line}: no USD rate for {row.currency}; pass --rate {row.currency}=..."
             )
-        total = (
-            (row.price + row.shipping) * row.quantity
-            if row.kind == "guide"
-            else (row.price + row.shipping)
-        )
+        # As the collector's import: price plus shipping, whatever the quantity (a guide
+        # row's price is one unit's, a sale's is what one lot went for).
+        total = row.price + row.shipping
         out.append(
             Comp(
                 price_point_id=f"line-{row.line}",
