@@ -1,6 +1,14 @@
-"""Prometheus metrics every service exports; labels are of bounded cardinality."""
+"""Prometheus metrics every service exports; labels are of bounded cardinality.
+
+A labelled counter has no series until its labels are first used, and
+`increase()` over a series that is born at 1 reads 0: the alert on it would miss
+the first event of each process. So each known label set is created at 0 as
+soon as it is known (`init_consumer_series` when a consumer attaches).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -35,6 +43,7 @@ MESSAGES_DEAD_LETTERED = Counter(
     "Kafka records sent to the dead-letter topic.",
     ["topic", "group"],
 )
+FAULTS = ("transient", "poison")
 HANDLER_LATENCY = Histogram(
     "fairmarket_handler_duration_seconds",
     "Time to handle one batch of records, commit included.",
@@ -60,3 +69,15 @@ OUTBOX_OLDEST_AGE = Gauge(
 OUTBOX_PUBLISHED = Counter(
     "fairmarket_outbox_published_total", "Outbox rows published to Kafka.", ["schema"]
 )
+
+
+def init_consumer_series(topics: Iterable[str], group: str) -> None:
+    """Create a consumer group's counters and gauges at 0 for each of its topics."""
+    for topic in topics:
+        MESSAGES_HANDLED.labels(topic, group)
+        MESSAGES_DUPLICATE.labels(topic, group)
+        MESSAGES_DEAD_LETTERED.labels(topic, group)
+        for fault in FAULTS:
+            MESSAGES_FAILED.labels(topic, group, fault)
+        IN_FLIGHT.labels(topic, group)
+        CONSUMER_LAG.labels(topic, group)

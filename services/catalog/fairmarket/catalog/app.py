@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from fairmarket.catalog import consumers, topics
+from fairmarket.catalog import consumers, metrics, topics
 from fairmarket.catalog.api import flags, items, products, runs, sources, storefront, watches
 from fairmarket.catalog.db import SCHEMA, inbox, outbox
 from fairmarket.catalog.scheduler import Scheduler
@@ -22,6 +22,7 @@ from fairmarket.common.web import create_app as create_web_app
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     settings = settings or CatalogSettings()  # type: ignore[call-arg]
     configure_logging("catalog", settings.log_level)
+    metrics.init_series()  # every outcome at 0, so increase() in the rules sees the first
     runtime = ServiceRuntime(settings, schema=SCHEMA, outbox_table=outbox, inbox_table=inbox)
     handlers = consumers.CatalogHandlers(
         runtime.outbox, approval_threshold_pct=settings.price_approval_threshold_pct

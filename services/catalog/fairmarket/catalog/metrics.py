@@ -1,8 +1,16 @@
-"""The catalog's own Prometheus metrics; labels are small fixed sets."""
+"""The catalog's own Prometheus metrics; labels are small fixed sets.
+
+Every label set is created at 0 when the catalog starts (`init_series`), so that
+`increase()` in the alert rules sees the first event of a process.
+"""
 
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
+
+RUN_REASONS = ("created", "changed", "reprice", "scheduled")
+REQUEST_STATUSES = ("ok", "partial", "failed")
+WEBHOOK_OUTCOMES = ("delivered", "retry", "dead", "refused")
 
 PRICING_RUNS = Counter(
     "fairmarket_catalog_pricing_runs_total",
@@ -33,3 +41,13 @@ ATTRIBUTION_TO_VALUATION = Histogram(
     "From a pricing run's start to the valuation that followed it: the pipeline's latency.",
     buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600),
 )
+
+
+def init_series() -> None:
+    """Create every labelled series at 0 (called when the catalog app is created)."""
+    for reason in RUN_REASONS:
+        PRICING_RUNS.labels(reason)
+    for status in REQUEST_STATUSES:
+        PRICING_REQUESTS_COMPLETED.labels(status)
+    for outcome in WEBHOOK_OUTCOMES:
+        WEBHOOK_DELIVERIES.labels(outcome)

@@ -41,6 +41,7 @@ from fairmarket.common.metrics import (
     MESSAGES_DUPLICATE,
     MESSAGES_FAILED,
     MESSAGES_HANDLED,
+    init_consumer_series,
 )
 from fairmarket.common.tracing import consuming
 
@@ -84,6 +85,7 @@ class EventConsumer:
         self._lag: dict[tuple[str, int], int] = {}
 
     def attach(self, broker: KafkaBroker) -> None:
+        init_consumer_series(self.topics, self.group)  # at 0, so increase() sees the first
         broker.subscriber(
             *self.topics,
             group_id=self.group,
