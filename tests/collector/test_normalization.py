@@ -229,3 +229,103 @@ def test_numbered_parallels_and_autographs_are_not_the_base_card(
 
     found = card_variant_reason(title.lower(), variant)
     assert (found or "").startswith(reason or "") and bool(found) == bool(reason)
+
+
+def _record_request(
+    attribution: RecordAttribution, title: str | None = None
+) -> PricingRequestedData:
+    return PricingRequestedData(
+        request_id=uuid.uuid4(),
+        run_id=uuid.uuid4(),
+        item_id=uuid.uuid4(),
+        revision=1,
+        category="record",
+        attribution=attribution,
+        title=title,
+        source=SourceRef(id=uuid.uuid4(), name="discogs", adapter="discogs"),
+        rules=SourceRules(exclude_keywords=["sealed"]),
+    )
+
+
+HOMEWORK_CD = RecordAttribution(artist="Daft Punk", title="Homework", format="CD, Album")
+HOMEWORK_LP = RecordAttribution(artist="Daft Punk", title="Homework", format="2xLP, Album")
+# ../shared/data/discogs: a CD in 360vinyl's inventory and Mastodon's limited reissue ("RE")
+SUMMER_SUITE_CD = RecordAttribution(
+    artist="Last Electro-Acoustic Space Jazz & Percussion Ensemble, The",
+    title="Summer Suite",
+    format="CD, MiniAlbum, Ltd",
+)
+EMPEROR_RE = RecordAttribution(
+    artist="Mastodon", title="Emperor Of Sand", format="2xLP, Album, Ltd, RE, S/Edition, Pin"
+)
+EMPEROR_FIRST = RecordAttribution(
+    artist="Mastodon", title="Emperor Of Sand", format="2xLP, Album, 180"
+)
+
+
+@pytest.mark.parametrize(
+    ("attribution", "item_title", "title", "reason"),
+    [
+        (HOMEWORK_CD, None, "Daft Punk Homework CD", None),
+        (HOMEWORK_CD, None, "Daft Punk Homework cassette", "excluded keyword 'cassette'"),
+        (HOMEWORK_LP, None, "Daft Punk Homework CD", "excluded keyword 'cd'"),
+        (
+            SUMMER_SUITE_CD,
+            None,
+            "Last Electro-Acoustic Space Jazz & Percussion Ensemble, The - Summer Suite "
+            "(CD, MiniAlbum, Ltd)",
+            None,
+        ),
+        (
+            EMPEROR_RE,
+            None,
+            "Mastodon Emperor Of Sand Limited Special Edition Reissue Gatefold Pink Vinyl 2xLP",
+            None,
+        ),
+        (
+            EMPEROR_FIRST,
+            None,
+            "Mastodon Emperor Of Sand Limited Special Edition Reissue Gatefold Pink Vinyl 2xLP",
+            "excluded keyword 'reissue'",
+        ),
+        (
+            EMPEROR_FIRST,
+            "Mastodon Emperor of Sand reissue",
+            "Mastodon Emperor Of Sand Reissue 2xLP",
+            None,
+        ),
+        (
+            EMPEROR_FIRST,
+            "Mastodon Emperor of Sand 2017 original, not a reissue",
+            "Mastodon Emperor Of Sand Reissue 2xLP",
+            "excluded keyword 'reissue'",
+        ),
+        (
+            EMPEROR_RE,
+            None,
+            "Mastodon Emperor Of Sand Reissue 2xLP sealed",
+            "excluded keyword 'sealed'",
+        ),
+    ],
+)
+def test_record_default_excludes_skip_what_the_item_itself_is(
+    attribution: RecordAttribution, item_title: str | None, title: str, reason: str | None
+) -> None:
+    """A CD or a reissue being priced keeps its CD or reissue comps; a first pressing does not,
+    and the source's own exclude keywords always apply."""
+    listing = Listing(
+        marketplace_id=f"r|{abs(hash(title))}",
+        title=title,
+        price=Decimal("30"),
+        currency="USD",
+        kind="ask",
+        observed_at=NOW - timedelta(days=3),
+    )
+    point = to_price_point(
+        listing,
+        _record_request(attribution, item_title),
+        raw_artifact_id=None,
+        rates=Rates(),
+        now=NOW,
+    )
+    assert point.filtered_reason == reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from fairmarket.common.events import SourceRules
 
@@ -78,6 +79,30 @@ def _has(text: str, phrase: str) -> bool:
     return _phrase(phrase).search(text) is not None
 
 
+# Discogs' format descriptions abbreviate what the default record excludes spell out
+_DISCOGS_FORMAT = {"re": "reissue", "rp": "repress", "rm": "remaster"}
+_NEGATED = re.compile(r"(?:\bnot(?: an?)?|\bnon-?|\bno)\s*$")
+
+
+def item_text(attribution: Any, title: str | None = None) -> str:
+    """What the item priced says it is (attribution fields and its own title), lowercased:
+    a default exclude it names describes the item itself, not junk among its comps."""
+    parts = [v for k, v in attribution if k != "category" and isinstance(v, str)]
+    fmt = getattr(attribution, "format", None)
+    if fmt:
+        parts += [
+            _DISCOGS_FORMAT[w] for w in re.findall(r"[a-z]+", fmt.lower()) if w in _DISCOGS_FORMAT
+        ]
+    if title:
+        parts.append(title)
+    return " | ".join(parts).lower()
+
+
+def _item_is(own: str, phrase: str) -> bool:
+    """The item's own text names the phrase, not negated ("not a reissue", "non-reissue")."""
+    return any(not _NEGATED.search(own[: m.start()]) for m in _phrase(phrase).finditer(own))
+
+
 def junk_reason(
     *,
     category: str,
@@ -88,10 +113,18 @@ def junk_reason(
     rules: SourceRules,
     now: datetime,
     variant: str | None = None,
+    item: str = "",
 ) -> str | None:
-    """Why a listing is not a comp for the item, or None when it is."""
+    """Why a listing is not a comp for the item, or None when it is.
+
+    `item` is the item's own text (`item_text`): a default exclude it names is kept
+    (a CD or a reissue being priced has CDs or reissues as comps); the source's own
+    exclude keywords always apply."""
     text = title.lower()
-    for phrase in (*DEFAULT_EXCLUDES.get(category, ()), *rules.exclude_keywords):
+    for phrase in DEFAULT_EXCLUDES.get(category, ()):
+        if _has(text, phrase) and not (item and _item_is(item, phrase)):
+            return f"excluded keyword '{phrase}'"
+    for phrase in rules.exclude_keywords:
         if phrase and _has(text, phrase):
             return f"excluded keyword '{phrase}'"
     if category == "card" and (reason := card_variant_reason(text, variant)):

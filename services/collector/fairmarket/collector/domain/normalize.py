@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from fairmarket.collector.adapters.base import Listing
-from fairmarket.collector.domain.filters import junk_reason
+from fairmarket.collector.domain.filters import item_text, junk_reason
 from fairmarket.collector.domain.grades import grade_of
 from fairmarket.collector.domain.matching import hard_mismatch, match_score
 from fairmarket.collector.domain.money import Rates, UnknownCurrency
@@ -57,6 +57,7 @@ def to_price_point(
         rules=request.rules,
         now=now,
         variant=getattr(request.attribution, "variant", None),
+        item=item_text(request.attribution, request.title),
     )
     if reason is None and score < MIN_MATCH:
         reason = f"weak match with the attribution ({score:.2f})"
