@@ -54,17 +54,28 @@ def test_a_bad_file_is_refused_with_its_line(tmp_path: Path) -> None:
 
 def test_a_currency_without_a_rate_is_named(tmp_path: Path) -> None:
     path = tmp_path / "comps.csv"
-    path.write_text(CSV)
+    path.write_text(CSV + "1921-D Morgan MS63,3500,SEK,2026-09-13,0,sold\n")
     result = CliRunner().invoke(app, ["valuation", "value", str(path)])
     assert result.exit_code != 0
-    assert "GBP" in result.output
+    assert "line 7" in result.output and "SEK" in result.output
+    again = CliRunner().invoke(app, ["valuation", "value", str(path), "--rate", "sek=0.095"])
+    assert again.exit_code == 0, again.output
+
+
+def test_a_bad_rate_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "comps.csv"
+    path.write_text(CSV)
+    for bad in ("GBP", "GBP=abc", "GBP=-1", "POUND=1.2"):
+        result = CliRunner().invoke(app, ["valuation", "value", str(path), "--rate", bad])
+        assert result.exit_code == 2, (bad, result.output)
+        assert "--rate" in result.output
 
 
 def test_rows_give_the_comps_the_collectors_import_gives() -> None:
     """The import (fairmarket.collector.imports) totals price plus shipping, quantity aside."""
     import uuid
 
-    from fairmarket.common import comps_csv
+    from fairmarket.common import comps_csv, money
     from fairmarket.valuation.cli import comps_from_rows
 
     data = (
@@ -75,6 +86,42 @@ def test_rows_give_the_comps_the_collectors_import_gives() -> None:
     )
     result = comps_csv.parse(data, item_id=uuid.UUID(int=0))
     assert result.ok, result.errors
-    comps = comps_from_rows(result.rows, {"USD": 1.0})
+    comps = comps_from_rows(result.rows, money.Rates())
     assert [c.total_usd_cents for c in comps] == [12_050, 12_125, 9_999]
     assert [c.kind for c in comps] == ["guide", "sold", "guide"]
+
+
+def test_other_currencies_convert_with_the_collectors_rates(tmp_path: Path) -> None:
+    """EUR and GBP rows need no --rate: the collector's table (fairmarket.common.money)
+    converts them, to the cent the collector's import would; --rate still overrides it."""
+    import uuid
+    from decimal import Decimal
+
+    from fairmarket.collector.domain.money import Rates as CollectorRates
+    from fairmarket.common import comps_csv
+    from fairmarket.valuation.cli import comps_from_rows, rates_with
+
+    data = (
+        b"title,price,currency,date,shipping\n"
+        b"Morgan MS63,370.37,EUR,2026-11-01,4.99\n"
+        b"Morgan MS63,315,gbp,2026-11-02,0\n"
+        b"Morgan MS63,61000,JPY,2026-11-03,1500\n"
+    )
+    rows = comps_csv.parse(data, item_id=uuid.UUID(int=0)).rows
+    collector = CollectorRates()
+    imported = [
+        collector.total_usd_cents(r.price, r.currency, r.shipping, r.currency) for r in rows
+    ]
+    assert [c.total_usd_cents for c in comps_from_rows(rows, rates_with([]))] == imported
+    assert imported == [40_539, 40_005, 41_875]  # 370.37 x 1.08 + 4.99 x 1.08; 315 x 1.27; ...
+    overridden = comps_from_rows(rows, rates_with(["GBP=1.30"]))
+    assert [c.total_usd_cents for c in overridden] == [40_539, 40_950, 41_875]
+    assert collector.usd_per_unit["GBP"] == Decimal("1.27")
+
+    path = tmp_path / "comps.csv"
+    path.write_text(CSV)
+    result = CliRunner().invoke(
+        app, ["valuation", "value", str(path), "--as-of", "2026-11-22", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["comps"]["total"] == 5

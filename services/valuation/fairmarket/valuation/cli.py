@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fairmarket.common import comps_csv
+from fairmarket.common import comps_csv, money
 
 app = typer.Typer(help="The valuation engine: value a CSV of comps, recompute stored items.")
 
@@ -28,26 +28,27 @@ def _as_of(value: str | None) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def comps_from_rows(rows: list[comps_csv.CompRow], usd_per: dict[str, float]) -> list[Any]:
+def comps_from_rows(rows: list[comps_csv.CompRow], rates: money.Rates) -> list[Any]:
+    """The comps the collector's CSV import makes of these rows (its totals, its rates)."""
     from fairmarket.valuation.domain import Comp
 
     out = []
     for row in rows:
-        rate = usd_per.get(row.currency)
-        if rate is None:
+        # As the import: price plus shipping, whatever the quantity (a guide row's price is
+        # one unit's, a sale's what the lot went for), each converted with the shared table.
+        try:
+            total = rates.total_usd_cents(row.price, row.currency, row.shipping, row.currency)
+        except money.UnknownCurrency as exc:
             raise typer.BadParameter(
-                f"line {row.line}: no USD rate for {row.currency}; pass --rate {row.currency}=..."
-            )
-        # As the collector's import: price plus shipping, whatever the quantity (a guide
-        # row's price is one unit's, a sale's is what one lot went for).
-        total = row.price + row.shipping
+                f"line {row.line}: {exc}; pass --rate {row.currency}=..."
+            ) from exc
         out.append(
             Comp(
                 price_point_id=f"line-{row.line}",
                 source=row.source,
                 reputation=1.0,
                 kind=row.kind,
-                total_usd_cents=round(float(total) * rate * 100),
+                total_usd_cents=total,
                 observed_at=row.observed_at,
                 sale_format=row.sale_format,
                 bids=row.bids,
@@ -55,6 +56,21 @@ def comps_from_rows(rows: list[comps_csv.CompRow], usd_per: dict[str, float]) ->
             )
         )
     return out
+
+
+def rates_with(entries: list[str]) -> money.Rates:
+    """The shared rates table with `CODE=X` entries (USD per unit) over it."""
+    overrides: dict[str, object] = {}
+    for entry in entries:
+        code, sep, amount = entry.partition("=")
+        code = code.strip().upper()
+        if not sep or len(code) != 3 or not code.isalpha():
+            raise typer.BadParameter(f"--rate {entry!r}: expected CODE=number, e.g. GBP=1.27")
+        overrides[code] = amount
+    try:
+        return money.Rates().with_rates(overrides)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--rate: {exc}") from exc
 
 
 def _money(cents: int | None) -> str:
@@ -72,7 +88,11 @@ def value_csv(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the valuation as JSON")] = False,
     rate: Annotated[
-        list[str] | None, typer.Option(help="USD per unit of a currency, e.g. GBP=1.27")
+        list[str] | None,
+        typer.Option(
+            help="USD per unit of a currency, e.g. GBP=1.27, over the collector's built-in "
+            f"table ({', '.join(money.DEFAULT_USD_PER_UNIT)})"
+        ),
     ] = None,
 ) -> None:
     """Value a CSV of comps (the collector's import format) with the live engine."""
@@ -83,14 +103,8 @@ def value_csv(
         for error in result.errors[:50]:
             typer.echo(error, err=True)
         raise typer.Exit(2)
-    usd_per = {"USD": 1.0}
-    for entry in rate or []:
-        code, _, amount = entry.partition("=")
-        try:
-            usd_per[code.strip().upper()] = float(amount)
-        except ValueError as exc:
-            raise typer.BadParameter(f"--rate {entry!r}: expected CODE=number") from exc
-    valuation = value(comps_from_rows(result.rows, usd_per), as_of=_as_of(as_of), grade=grade)
+    comps = comps_from_rows(result.rows, rates_with(rate or []))
+    valuation = value(comps, as_of=_as_of(as_of), grade=grade)
     if as_json:
         payload = valuation.to_payload()
         payload["as_of"] = valuation.as_of.isoformat()
