@@ -122,3 +122,26 @@ async def test_a_reprice_request_on_a_source_reprices_its_items_in_batches(
         )
     small = Scheduler(a.engine, a.outbox, batch=5, interval_seconds=60)
     assert [(await small.tick()).runs for _ in range(4)] == [5, 5, 2, 0]
+
+
+async def test_a_replica_that_loses_the_lock_reports_no_overdue_pairs(
+    replicas: list[Scheduler], migrated_db: str
+) -> None:
+    from prometheus_client import REGISTRY
+
+    def oldest() -> float | None:
+        return REGISTRY.get_sample_value("fairmarket_catalog_scheduler_oldest_stale_seconds")
+
+    a, _ = replicas
+    await add_items(a, 3, requested_hours_ago=500)
+    small = Scheduler(a.engine, a.outbox, batch=1, interval_seconds=60)
+    assert (await small.tick()).leader
+    assert (oldest() or 0) > 3600  # 500 h since the last request, eBay's cadence is 168 h
+    holder = make_engine(migrated_db, schema="catalog", pool_size=1)
+    try:
+        async with holder.begin() as conn:  # another replica leads now
+            assert await conn.scalar(text(f"SELECT pg_try_advisory_xact_lock({LOCK_KEY})"))
+            assert not (await small.tick()).leader
+            assert oldest() == 0  # max() over replicas is the leader's, not this stale value
+    finally:
+        await holder.dispose()

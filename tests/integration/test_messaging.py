@@ -243,3 +243,46 @@ async def test_consumer_handles_each_event_once_and_dead_letters_poison(
 
 async def _ge(value: Any, n: int) -> bool:
     return (await value) >= n
+
+
+async def test_a_consumer_stuck_on_transient_faults_reports_its_records_as_lag(
+    harness: Harness, unique: str
+) -> None:
+    from prometheus_client import REGISTRY
+
+    from fairmarket.common.metrics import MESSAGES_FAILED
+
+    group = f"g-{unique}"
+    batches: list[int] = []
+
+    async def handler(conn: AsyncConnection, events: list[Any]) -> None:
+        batches.append(len(events))
+        raise ConnectionError("the database is unreachable")  # transient: never dead-lettered
+
+    consumer = EventConsumer(
+        models=[IntakeAttributed],
+        group=group,
+        handler=handler,
+        engine=harness.engine,
+        inbox_table=harness.inbox_table,
+        publisher=harness.publisher,
+        transient_backoff=0.05,
+    )
+    consumer.attach(harness.broker)
+    await harness.broker.start()
+    events = [attributed() for _ in range(5)]
+    await produce(
+        harness.settings.kafka_bootstrap,
+        harness.topic,
+        [(e.key.encode(), e.model_dump_json().encode()) for e in events],
+    )
+    failed = MESSAGES_FAILED.labels(harness.topic, group, "transient")
+
+    async def failed_twice() -> bool:
+        return failed._value.get() >= 2
+
+    await wait_until(failed_twice)
+    lag = REGISTRY.get_sample_value(
+        "fairmarket_consumer_lag_messages", {"topic": harness.topic, "group": group}
+    )
+    assert lag is not None and lag >= max(batches) > 0  # nothing of the batch was handled

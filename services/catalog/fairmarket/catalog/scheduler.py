@@ -79,7 +79,8 @@ class Scheduler:
         """One round: lead or step aside, then start runs for up to `batch` stale pairs."""
         async with self.engine.begin() as conn:
             leader = await conn.scalar(select(text(f"pg_try_advisory_xact_lock({LOCK_KEY})")))
-            if not leader:
+            if not leader:  # 0, not this replica's last value as leader: max() is the leader's
+                SCHEDULER_OLDEST_STALE.set(0)
                 return TickReport(leader=False)
             due = await self._stale(conn)
             if not due:

@@ -119,6 +119,7 @@ class EventConsumer:
                 "transient fault; batch will be fetched again",
                 extra={"group": self.group, "error": repr(exc)[:500]},
             )
+            self._observe_lag(msg, records, handled=False)  # stuck, not frozen: all lag
             await asyncio.sleep(self.transient_backoff)
             await msg.nack()
             return
@@ -205,18 +206,25 @@ class EventConsumer:
         await dead_letter(self.publisher, record, exc, group=self.group, attempts=attempts)
         MESSAGES_DEAD_LETTERED.labels(record.topic, self.group).inc()
 
-    def _observe_lag(self, msg: KafkaMessage, records: Sequence[Any]) -> None:
+    def _observe_lag(
+        self, msg: KafkaMessage, records: Sequence[Any], *, handled: bool = True
+    ) -> None:
+        """Records behind the high watermark per partition: after the batch's last record
+        when it was handled, from its first when it was not (it will be fetched again)."""
         consumer = getattr(msg, "consumer", None)
         if consumer is None or not hasattr(consumer, "highwater"):
             return
-        last: dict[tuple[str, int], int] = {}
+        position: dict[tuple[str, int], int] = {}
         for r in records:
             tp = (r.topic, r.partition)
-            last[tp] = max(last.get(tp, -1), r.offset)
-        for (topic, partition), offset in last.items():
+            if handled:
+                position[tp] = max(position.get(tp, 0), r.offset + 1)
+            else:
+                position[tp] = min(position.get(tp, r.offset), r.offset)
+        for (topic, partition), offset in position.items():
             high = consumer.highwater(TopicPartition(topic, partition))
             if high is not None:
-                self._lag[(topic, partition)] = max(high - offset - 1, 0)
-        for topic in {t for t, _ in last}:
+                self._lag[(topic, partition)] = max(high - offset, 0)
+        for topic in {t for t, _ in position}:
             lag = sum(v for (t, _), v in self._lag.items() if t == topic)
             CONSUMER_LAG.labels(topic, self.group).set(lag)
