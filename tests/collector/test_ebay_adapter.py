@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from fairmarket.collector.adapters.ebay import (
     EbayConfig,
 )
 from fairmarket.collector.adapters.http import HttpCaller
+from fairmarket.collector.domain.money import Rates
+from fairmarket.collector.domain.normalize import to_price_point
 from fairmarket.common.events import (
     CoinAttribution,
     PricingRequestedData,
@@ -244,3 +247,27 @@ async def test_prices_eBay_converted_are_taken_in_usd(
         if "convertedFromCurrency" in item["price"] and item["itemId"] in by_id:
             assert by_id[item["itemId"]].currency == item["price"]["currency"] == "USD"
             assert by_id[item["itemId"]].price == Decimal(item["price"]["value"])
+
+
+async def test_asks_are_dated_when_seen_not_when_listed(
+    marketplace: Marketplace, capture: dict[str, Any]
+) -> None:
+    """The capture (July 2023) holds asks listed from 2017 on: each is a price offered when the
+    answer came, so none is older than the lookback, however long it has been up."""
+    created = [x["itemCreationDate"] for x in capture["itemSummaries"]]
+    assert min(created) < "2018"  # up for years when it was captured
+    marketplace.on("POST", TOKEN, token)
+    marketplace.on("GET", BROWSE, Reply(200, capture))
+    req = request(max_results=100, lookback_days=365)
+    before = datetime.now(UTC)
+    async with httpx.AsyncClient() as client:
+        result = await adapter(marketplace, client).fetch(req)
+    assert len(result.listings) == 100
+    for listing in result.listings:
+        assert listing.observed_at == result.exchanges[listing.exchange_index].requested_at
+        assert listing.observed_at and before <= listing.observed_at <= datetime.now(UTC)
+    points = [
+        to_price_point(x, req, raw_artifact_id=None, rates=Rates(), now=datetime.now(UTC))
+        for x in result.listings
+    ]
+    assert not [p.title for p in points if "lookback" in (p.filtered_reason or "")]

@@ -64,7 +64,12 @@ def _format(options: list[str]) -> tuple[str, bool]:
     return ("fixed_price" if "FIXED_PRICE" in options else "unknown"), False
 
 
-def parse_item(item: dict[str, Any], *, sold: bool, index: int) -> Listing | None:
+def parse_item(
+    item: dict[str, Any], *, sold: bool, index: int, seen_at: datetime | None = None
+) -> Listing | None:
+    """One sale, dated when it sold, or one ask, dated `seen_at` (when the answer that lists
+    it arrived): an ask is a price offered now however long ago it was listed, so a listing
+    up for over a year (an old itemCreationDate) is still a current ask."""
     money = _money(item.get("lastSoldPrice") if sold else item.get("price"))
     if money is None or not item.get("itemId") or not item.get("title"):
         return None
@@ -86,7 +91,7 @@ def parse_item(item: dict[str, Any], *, sold: bool, index: int) -> Listing | Non
         sale_format=sale_format,  # type: ignore[arg-type]
         bids=int(item["bidCount"]) if auction and "bidCount" in item else None,
         quantity=max(quantity, 1),
-        observed_at=_when(item.get("lastSoldDate") if sold else item.get("itemCreationDate")),
+        observed_at=_when(item.get("lastSoldDate")) if sold else seen_at,
         url=item.get("itemWebUrl"),
         condition=item.get("condition"),
         exchange_index=index,
@@ -108,7 +113,8 @@ def listings_from(exchange: RawExchange, index: int) -> list[Listing]:
     return [
         listing
         for item in items
-        if isinstance(item, dict) and (listing := parse_item(item, sold=sold, index=index))
+        if isinstance(item, dict)
+        and (listing := parse_item(item, sold=sold, index=index, seen_at=exchange.requested_at))
     ]
 
 
