@@ -286,3 +286,60 @@ async def test_a_consumer_stuck_on_transient_faults_reports_its_records_as_lag(
         "fairmarket_consumer_lag_messages", {"topic": harness.topic, "group": group}
     )
     assert lag is not None and lag >= max(batches) > 0  # nothing of the batch was handled
+
+
+async def test_log_lines_written_while_handling_carry_the_records_trace_id(
+    harness: Harness, unique: str
+) -> None:
+    import json
+    import logging
+    from typing import ClassVar
+
+    from fairmarket.common.logs import JsonFormatter
+
+    class Traced(IntakeAttributed):  # a topic of its own: every record on it is this test's
+        topic: ClassVar[str] = f"t.traced.{unique}"
+
+    await ensure_topics(harness.settings.kafka_bootstrap, partitions=1, topics=[Traced.topic])
+    trace_id, span_id = uuid.uuid4().hex, uuid.uuid4().hex[:16]
+    lines: list[dict[str, Any]] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(JsonFormatter("test").format(record)))
+
+    handler_log = logging.getLogger(f"fairmarket.test.traced.{unique}")
+    handler_log.addHandler(Capture())
+    handler_log.setLevel(logging.INFO)
+
+    async def handler(conn: AsyncConnection, events: list[Any]) -> None:
+        handler_log.info("handling", extra={"events": len(events)})
+
+    consumer = EventConsumer(
+        models=[Traced],
+        group=f"g-{unique}",
+        handler=handler,
+        engine=harness.engine,
+        inbox_table=harness.inbox_table,
+        publisher=harness.publisher,
+    )
+    consumer.attach(harness.broker)
+    await harness.broker.start()
+    event = Traced.model_validate(attributed().model_dump())
+    producer = AIOKafkaProducer(bootstrap_servers=harness.settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            Traced.topic,
+            event.model_dump_json().encode(),
+            key=event.key.encode(),
+            headers=[("traceparent", f"00-{trace_id}-{span_id}-01".encode())],
+        )
+    finally:
+        await producer.stop()
+
+    async def logged() -> bool:
+        return bool(lines)
+
+    await wait_until(logged)
+    assert [(line["msg"], line.get("trace_id")) for line in lines] == [("handling", trace_id)]

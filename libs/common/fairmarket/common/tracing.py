@@ -20,8 +20,9 @@ from opentelemetry import context, propagate, trace
 from opentelemetry.trace import SpanKind
 
 _tracer = trace.get_tracer("fairmarket")
-_item_traces: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
-    "fairmarket_item_traces", default=None
+# while consuming: the trace of each item in the batch, and the one current before it
+_item_traces: contextvars.ContextVar[tuple[dict[str, str], str | None] | None] = (
+    contextvars.ContextVar("fairmarket_item_traces", default=None)
 )
 
 
@@ -71,9 +72,10 @@ def _traceparent() -> str | None:
 
 def traceparent_for(key: str) -> str | None:
     """The trace an event of item `key` continues: the consumed record's, else the current one."""
-    traces = _item_traces.get()
-    if traces and key in traces:
-        return traces[key]
+    consumed = _item_traces.get()
+    if consumed is not None:  # not the batch's current span: that is one record's
+        traces, outer = consumed
+        return traces.get(key, outer)
     return _traceparent()
 
 
@@ -84,7 +86,11 @@ def current_traceparent() -> str | None:
 @contextmanager
 def consuming(records: list[Any], group: str) -> Iterator[None]:
     """One CONSUMER span per record, child of its traceparent; events emitted for the
-    record's item while handling continue from that span."""
+    record's item while handling continue from that span.
+
+    The first record's span is current while the batch is handled, so log lines
+    carry its trace id (a record retried alone: its own); without an SDK the
+    span is the traceparent's non-recording one, which still carries the id."""
     traces: dict[str, str] = {}
     spans = []
     for r in records:
@@ -110,10 +116,13 @@ def consuming(records: list[Any], group: str) -> Iterator[None]:
         key = r.key.decode(errors="replace") if isinstance(r.key, bytes) else str(r.key)
         if "traceparent" in carrier:
             traces[key] = carrier["traceparent"]
-    token = _item_traces.set(traces)
+    token = _item_traces.set((traces, _traceparent()))
+    current = context.attach(trace.set_span_in_context(spans[0])) if spans else None
     try:
         yield
     finally:
+        if current is not None:
+            context.detach(current)
         _item_traces.reset(token)
         for span in spans:
             span.end()
