@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fairmarket.catalog.consumers import CatalogHandlers
 from fairmarket.catalog.db import (
+    comps,
     deliveries,
     items,
     outbox,
@@ -30,6 +32,8 @@ from fairmarket.common.events import (
     ConfidenceComponents,
     IntakeAttributed,
     IntakeAttributedData,
+    PricePointCollected,
+    PricePointCollectedData,
     PricingCompleted,
     PricingCompletedData,
     SourceRef,
@@ -198,3 +202,52 @@ async def test_one_batch_of_many_items_and_kinds(engine: AsyncEngine) -> None:
     # a's FMV crossed $150 once, on version 2: one delivery, carrying that version
     assert [(d.watch_id, d.payload["valuation"]["version"]) for d in fired] == [(watch, 2)]
     assert price == 40000  # the policy followed the last of a's valuations
+
+
+def collected(item: uuid.UUID, price: int) -> PricePointCollected:
+    return PricePointCollected(
+        producer="collector",
+        data=PricePointCollectedData(
+            price_point_id=uuid.uuid4(),
+            item_id=item,
+            revision=1,
+            request_id=uuid.uuid4(),
+            source=SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay"),
+            kind="sold",
+            title=f"1921-D Morgan dollar MS63 ${price}",
+            price=Decimal(price),
+            currency="USD",
+            total_usd_cents=price * 100,
+            observed_at=datetime.now(UTC),
+            match_score=1.0,
+        ),
+    )
+
+
+async def test_the_comp_list_shows_what_the_latest_valuation_set_aside(
+    engine: AsyncEngine,
+) -> None:
+    handlers = CatalogHandlers(Outbox(outbox))
+    item, other = uuid.uuid4(), uuid.uuid4()
+    points = [collected(item, p) for p in (100, 105, 110, 900)]
+    theirs = collected(other, 900)
+    await handle(engine, handlers, [attributed(item, 1, "x"), attributed(other, 1, "y")])
+    await handle(engine, handlers, [*points, theirs])
+    high = str(points[-1].data.price_point_id)
+
+    def flagged(version: int, ids: list[str]) -> ValuationComputed:
+        event = valued(item, version, 10500, None)
+        data = event.data.model_copy(update={"outlier_price_point_ids": ids})
+        return event.model_copy(update={"data": data})
+
+    async def outliers() -> set[uuid.UUID]:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(comps.c.price_point_id).where(comps.c.outlier))
+            return set(rows.scalars())
+
+    await handle(engine, handlers, [flagged(1, [high, str(theirs.data.price_point_id)])])
+    assert await outliers() == {points[-1].data.price_point_id}  # only the item's own comps
+    await handle(engine, handlers, [collected(item, 100), points[-1]])  # collected again
+    assert await outliers() == {points[-1].data.price_point_id}
+    await handle(engine, handlers, [flagged(2, [])])
+    assert await outliers() == set()

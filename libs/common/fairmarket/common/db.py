@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import orjson
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, any_, literal, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
@@ -42,3 +44,9 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+def among(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column = ANY(:array)`: one statement text whatever the number of values, where an
+    IN list is a new statement for asyncpg to prepare at every length."""
+    return column == any_(literal(list(values), type_=ARRAY(column.type)))

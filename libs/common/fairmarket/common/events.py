@@ -249,6 +249,11 @@ class ValuationComputedData(Contract):
     explanation: Text
     inputs_hash: ShortStr
     previous_fmv_usd_cents: int | None = None
+    outlier_price_point_ids: list[ShortStr] = Field(
+        default_factory=list,
+        max_length=100_000,
+        description="the comps the outlier fences set aside in this valuation",
+    )
 
 
 class PricePointFlaggedData(Contract):

@@ -7,11 +7,13 @@ one item from different topics may arrive in any order.
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.catalog.db import comps, items, pricing_requests, pricing_runs, valuations
@@ -23,6 +25,7 @@ from fairmarket.catalog.metrics import (
 from fairmarket.catalog.pricing import RunAsk, start_runs
 from fairmarket.catalog.products import follow_valuations
 from fairmarket.catalog.watching import evaluate
+from fairmarket.common.db import among
 from fairmarket.common.events import (
     IntakeAttributed,
     PricePointCollected,
@@ -38,7 +41,7 @@ def _upsert_comps() -> Any:
     """One statement for every batch (rows go as parameters, so its compilation is cached);
     a comp seen again keeps an admin's exclusion."""
     stmt = insert(comps)
-    keep = ("price_point_id", "excluded", "excluded_reason", "excluded_by")
+    keep = ("price_point_id", "excluded", "excluded_reason", "excluded_by", "outlier")
     return stmt.on_conflict_do_update(
         index_elements=[comps.c.price_point_id],
         set_={c.name: stmt.excluded[c.name] for c in comps.columns if c.name not in keep},
@@ -90,11 +93,25 @@ SET_ITEM_VALUATION = (
         valued_at=bindparam("b_valued_at"),
     )
 )
+_OUTLIER = comps.c.price_point_id == any_(bindparam("b_ids", type_=ARRAY(UUID(as_uuid=True))))
+MARK_OUTLIERS = (  # only the comps whose flag changes are written
+    update(comps)
+    .where(comps.c.item_id == bindparam("b_item"), comps.c.outlier.is_distinct_from(_OUTLIER))
+    .values(outlier=_OUTLIER)
+)
 SET_RUN_VALUED = (
     update(pricing_runs)
     .where(pricing_runs.c.id == bindparam("b_id"))
     .values(valued_at=bindparam("b_at"), valuation_version=bindparam("b_version"))
 )
+
+
+def outlier_ids(event: ValuationComputed) -> list[uuid.UUID]:
+    ids = []
+    for raw in event.data.outlier_price_point_ids:
+        with contextlib.suppress(ValueError):  # the contract carries strings
+            ids.append(uuid.UUID(raw))
+    return ids
 
 
 class CatalogHandlers:
@@ -226,6 +243,10 @@ class CatalogHandlers:
                 for e, payload in zip(events, payloads, strict=True)
             ],
         )
+        await conn.execute(  # each item's comps as its valuations flag them, in order
+            MARK_OUTLIERS,
+            [{"b_item": e.data.item_id, "b_ids": outlier_ids(e)} for e in events],
+        )
         await self._mark_runs_valued(conn, events)
         VALUATIONS.inc(len(events))
         fmvs = [(e.data.item_id, e.data.fmv_usd_cents) for e in events]
@@ -240,7 +261,7 @@ class CatalogHandlers:
         if not run_ids:
             return
         query = select(pricing_runs.c.id, pricing_runs.c.created_at)
-        started = dict((await conn.execute(query.where(pricing_runs.c.id.in_(run_ids)))).all())
+        started = dict((await conn.execute(query.where(among(pricing_runs.c.id, run_ids)))).all())
         marks = [e for e in events if e.correlation_id in started]
         if not marks:
             return

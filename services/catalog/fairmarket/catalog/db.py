@@ -114,6 +114,7 @@ comps = Table(
     Column("excluded", Boolean, nullable=False, server_default="false"),
     Column("excluded_reason", Text),
     Column("excluded_by", String(200)),
+    Column("outlier", Boolean, nullable=False, server_default="false"),  # in the latest valuation
     Index("ix_comps_item", "item_id", "observed_at"),
 )
 

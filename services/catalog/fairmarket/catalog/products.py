@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.catalog.db import products
 from fairmarket.catalog.domain.price_policy import PricePolicy, needs_approval, policy_price
+from fairmarket.common.db import among
 
 
 def proposed_price(row: Any, fmv_usd_cents: int | None, threshold_pct: float) -> dict[str, Any]:
@@ -38,7 +39,7 @@ async def follow_valuations(
     item_ids = list(dict.fromkeys(item_id for item_id, _ in fmvs))
     rows = (
         await conn.execute(
-            select(products).where(products.c.item_id.in_(item_ids)).with_for_update()
+            select(products).where(among(products.c.item_id, item_ids)).with_for_update()
         )
     ).all()
     by_item: dict[uuid.UUID, list[dict[str, Any]]] = {}

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.catalog.db import deliveries, items, watch_states, watches
 from fairmarket.catalog.domain.watch_rules import Condition, covers, fires, holds
+from fairmarket.common.db import among
 from fairmarket.common.events import ValuationComputed
 from fairmarket.common.tracing import traceparent_for
 
@@ -49,19 +50,19 @@ async def evaluate(conn: AsyncConnection, events: Sequence[ValuationComputed]) -
         await conn.execute(
             select(watches).where(
                 watches.c.enabled.is_(True),
-                watches.c.item_id.in_(item_ids) | watches.c.item_id.is_(None),
+                among(watches.c.item_id, item_ids) | watches.c.item_id.is_(None),
             )
         )
     ).all()
     if not candidates:
         return 0
-    rows = (await conn.execute(select(items).where(items.c.id.in_(item_ids)))).all()
+    rows = (await conn.execute(select(items).where(among(items.c.id, item_ids)))).all()
     by_id = {r.id: r for r in rows}
     held = (
         await conn.execute(
             select(watch_states).where(
-                watch_states.c.item_id.in_(item_ids),
-                watch_states.c.watch_id.in_([w.id for w in candidates]),
+                among(watch_states.c.item_id, item_ids),
+                among(watch_states.c.watch_id, [w.id for w in candidates]),
             )
         )
     ).all()

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
@@ -79,6 +79,7 @@ class CompOut(BaseModel):
     excluded: bool
     excluded_reason: str | None
     excluded_by: str | None
+    outlier: bool = Field(description="set aside by the outlier fences in the latest valuation")
 
 
 class ValuationOut(BaseModel):

@@ -41,6 +41,7 @@ COMP_CSV_COLUMNS = [
     "excluded",
     "excluded_reason",
     "excluded_by",
+    "outlier",
 ]
 
 

@@ -169,6 +169,13 @@ class Valuation:
     ask_cap_usd_cents: int | None = None  # set when current asks capped the value
     per_comp: PerComp | None = field(default=None, compare=False, repr=False)
 
+    def outlier_ids(self) -> list[str]:
+        """The comps the fences set aside, for the catalog's comp list."""
+        if self.per_comp is None:
+            return []
+        pc = self.per_comp
+        return sorted(pid for pid, r in zip(pc.ids, pc.reason, strict=True) if r == Reason.OUTLIER)
+
     def comp_details(self) -> tuple[CompDetail, ...]:
         """Each comp's weight, outlier flag, used flag and reason (built on demand)."""
         return self.per_comp.details() if self.per_comp is not None else ()
@@ -246,4 +253,5 @@ class Valuation:
             },
             "explanation": self.explanation,
             "inputs_hash": self.inputs_hash,
+            "outlier_price_point_ids": self.outlier_ids(),
         }
