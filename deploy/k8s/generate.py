@@ -21,6 +21,17 @@ SERVICES: dict[str, dict[str, Any]] = {
     "valuation": {"port": 8003, "topic": "pricepoint.collected", "max": PARTITIONS},
 }
 IMAGE = "ghcr.io/fairmarket/fairmarket"
+# the collector's marketplace credentials: each optional (a source without them is not
+# configured), from the `fairmarket-marketplaces` secret (README: Operations, Kubernetes)
+MARKETPLACE_SECRET = "fairmarket-marketplaces"
+MARKETPLACE_KEYS = {
+    "FAIRMARKET_EBAY_CLIENT_ID": "ebay-client-id",
+    "FAIRMARKET_EBAY_CLIENT_SECRET": "ebay-client-secret",
+    "FAIRMARKET_DISCOGS_TOKEN": "discogs-token",
+    "FAIRMARKET_TCGPLAYER_PUBLIC_KEY": "tcgplayer-public-key",
+    "FAIRMARKET_TCGPLAYER_PRIVATE_KEY": "tcgplayer-private-key",
+    "FAIRMARKET_STORES": "stores",
+}
 
 
 def labels(name: str) -> dict[str, str]:
@@ -28,7 +39,7 @@ def labels(name: str) -> dict[str, str]:
 
 
 def env(name: str, port: int) -> list[dict[str, Any]]:
-    return [
+    out: list[dict[str, Any]] = [
         {"name": "FAIRMARKET_SERVICE", "value": name},
         {"name": "FAIRMARKET_PORT", "value": str(port)},
         {"name": "FAIRMARKET_HOST", "value": "0.0.0.0"},
@@ -41,6 +52,17 @@ def env(name: str, port: int) -> list[dict[str, Any]]:
             "valueFrom": {"secretKeyRef": {"name": "fairmarket-secrets", "key": "database-url"}},
         },
     ]
+    if name == "collector":
+        out += [
+            {
+                "name": var,
+                "valueFrom": {
+                    "secretKeyRef": {"name": MARKETPLACE_SECRET, "key": key, "optional": True}
+                },
+            }
+            for var, key in MARKETPLACE_KEYS.items()
+        ]
+    return out
 
 
 def container(name: str, port: int, command: list[str] | None = None) -> dict[str, Any]:

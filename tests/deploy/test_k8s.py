@@ -122,3 +122,29 @@ def test_migrations_run_as_a_job_with_the_secrets(manifests: list) -> None:
     assert c["command"] == ["fairmarket", "migrate"]
     secret_refs = {e["valueFrom"]["secretKeyRef"]["key"] for e in c["env"] if "valueFrom" in e}
     assert {"database-url", "jwt-secret"} <= secret_refs
+
+
+def test_the_collector_takes_marketplace_credentials_from_an_optional_secret(
+    manifests: list,
+) -> None:
+    def env(name: str) -> dict[str, Any]:
+        d = next(
+            x for x in manifests if x["kind"] == "Deployment" and x["metadata"]["name"] == name
+        )
+        (c,) = d["spec"]["template"]["spec"]["containers"]
+        return {e["name"]: e for e in c["env"]}
+
+    collector = env("collector")
+    wanted = {
+        "FAIRMARKET_EBAY_CLIENT_ID",
+        "FAIRMARKET_EBAY_CLIENT_SECRET",
+        "FAIRMARKET_DISCOGS_TOKEN",
+        "FAIRMARKET_TCGPLAYER_PUBLIC_KEY",
+        "FAIRMARKET_TCGPLAYER_PRIVATE_KEY",
+        "FAIRMARKET_STORES",
+    }
+    for var in wanted:
+        ref = collector[var]["valueFrom"]["secretKeyRef"]
+        assert ref["name"] == "fairmarket-marketplaces" and ref["optional"] is True, var
+    for other in ("catalog", "intake", "valuation"):  # no other service holds them
+        assert not wanted & set(env(other)), other
