@@ -40,6 +40,7 @@ def test_bench_pipeline_prices_items_end_to_end_through_a_stack_of_its_own() -> 
     figures = _run("pipeline", "--items", "12", "--comps", "5", "--rate", "20")
     assert figures["pipeline_price_points_per_s"] > 0
     assert figures["pipeline_valuations_per_s"] > 0
+    assert figures["pipeline_via_api_price_points_per_s"] > 0
     assert 0 < figures["e2e_p50_ms"] <= figures["e2e_p95_ms"] <= figures["e2e_p99_ms"]
     assert figures["settings"] == {"items": 12, "comps_per_item": 5, "offered_items_per_s": 20.0}
 

@@ -4,6 +4,11 @@ Per item, the clock runs from just before its intake request to the arrival of
 its first `valuation.computed` record at a consumer of ours (the catalog reads
 the same record). Price points per second count the comps the valuations were
 computed from, over the time from the first intake to the last valuation.
+
+At saturation the items can also enter as `intake.attributed` records produced
+straight to the topic (`direct`), as the intake's relay publishes them: the
+figure is then the pipeline's from the catalog's pricing requests to the
+valuation, without the intake API's requests sharing the two cores.
 """
 
 from __future__ import annotations
@@ -16,10 +21,15 @@ from typing import Any
 
 import httpx
 import numpy as np
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from fairmarket.cli.stack import Stack
-from fairmarket.common.events import ValuationComputed
+from fairmarket.common.events import (
+    CoinAttribution,
+    IntakeAttributed,
+    IntakeAttributedData,
+    ValuationComputed,
+)
 
 COIN = {
     "category": "coin",
@@ -52,8 +62,38 @@ async def _valuations(
                     progress.set()
 
 
+def attributed(item: uuid.UUID) -> IntakeAttributed:
+    body = COIN["attribution"]
+    return IntakeAttributed(
+        producer="intake",
+        correlation_id=item,
+        data=IntakeAttributedData(
+            item_id=item,
+            revision=1,
+            category="coin",
+            title=str(COIN["title"]),
+            attribution=CoinAttribution.model_validate(body),
+        ),
+    )
+
+
+async def _produce(stack: Stack, items: int, sent: dict[str, float]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, linger_ms=5)
+    await producer.start()
+    try:
+        for _ in range(items):
+            event = attributed(uuid.uuid4())
+            sent[event.key] = time.perf_counter()
+            await producer.send(
+                event.topic, event.model_dump_json().encode(), key=event.key.encode()
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
 async def measure(
-    stack: Stack, items: int, rate: float | None, timeout: float = 900
+    stack: Stack, items: int, rate: float | None, timeout: float = 900, *, direct: bool = False
 ) -> dict[str, float]:
     consumer = AIOKafkaConsumer(
         ValuationComputed.topic,
@@ -85,7 +125,10 @@ async def measure(
             done, progress = asyncio.Event(), asyncio.Event()
             reading = asyncio.create_task(_valuations(consumer, arrived, done, progress))
             start = time.perf_counter()
-            await asyncio.gather(*(take_in(n) for n in range(items)))
+            if direct:
+                await _produce(stack, items, sent)
+            else:
+                await asyncio.gather(*(take_in(n) for n in range(items)))
         deadline = time.perf_counter() + timeout
         while not sent.keys() <= arrived.keys() and time.perf_counter() < deadline:
             progress.clear()
@@ -114,14 +157,18 @@ async def measure(
 
 
 def run(stack: Stack, items: int, rate: float, timeout: float = 900) -> dict[str, float]:
-    """At the offered `rate` (items per second), then at saturation (all at once), after a
-    warm-up round (consumer groups joined, connections and caches filled) that is not counted."""
+    """At the offered `rate` (items per second) through the intake API, then at saturation
+    (all at once) through the API and straight onto the topic, after a warm-up round
+    (consumer groups joined, connections and caches filled) that is not counted."""
     asyncio.run(measure(stack, 20, None, timeout))
     paced = asyncio.run(measure(stack, items, rate, timeout))
     flat = asyncio.run(measure(stack, items, None, timeout))
+    direct = asyncio.run(measure(stack, items, None, timeout, direct=True))
     out: dict[str, Any] = {
-        "pipeline_price_points_per_s": flat["price_points_per_s"],
-        "pipeline_valuations_per_s": flat["valuations_per_s"],
+        "pipeline_price_points_per_s": direct["price_points_per_s"],
+        "pipeline_valuations_per_s": direct["valuations_per_s"],
+        "pipeline_via_api_price_points_per_s": flat["price_points_per_s"],
+        "pipeline_via_api_valuations_per_s": flat["valuations_per_s"],
         "pipeline_saturated_e2e_p99_ms": flat["e2e_p99_ms"],
         "e2e_p50_ms": paced["e2e_p50_ms"],
         "e2e_p95_ms": paced["e2e_p95_ms"],

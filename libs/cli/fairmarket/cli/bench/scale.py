@@ -25,7 +25,7 @@ def run(stack: Stack, items: int, counts: tuple[int, ...], logs: Path) -> dict[s
                     wait_ready(url)
             running = max(running, count)
             asyncio.run(pipeline.measure(stack, 20, None))  # the groups rebalance, then settle
-            figures = asyncio.run(pipeline.measure(stack, items, None))
+            figures = asyncio.run(pipeline.measure(stack, items, None, direct=True))
             out[f"scale_{count}_price_points_per_s"] = figures["price_points_per_s"]
             out[f"scale_{count}_valuations_per_s"] = figures["valuations_per_s"]
     return out
