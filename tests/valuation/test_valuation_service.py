@@ -36,7 +36,15 @@ SOURCE = SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay", reputation=1.0)
 
 
 def comp(
-    item: uuid.UUID, request: uuid.UUID, dollars: float, days_ago: int, revision: int = 1
+    item: uuid.UUID,
+    request: uuid.UUID,
+    dollars: float,
+    days_ago: int,
+    revision: int = 1,
+    *,
+    source: SourceRef = SOURCE,
+    kind: str = "sold",
+    grade: str | None = None,
 ) -> PricePointCollected:
     return PricePointCollected(
         producer="test",
@@ -45,14 +53,15 @@ def comp(
             item_id=item,
             revision=revision,
             request_id=request,
-            source=SOURCE,
-            kind="sold",
+            source=source,
+            kind=kind,  # type: ignore[arg-type]
             title="1921-D Morgan Dollar MS63",
             price=Decimal(str(dollars)),
             currency="USD",
             total_usd_cents=int(dollars * 100),
             observed_at=datetime.now(UTC) - timedelta(days=days_ago),
             match_score=1.0,
+            grade=grade,
         ),
     )
 
@@ -137,6 +146,43 @@ async def test_comps_then_completion_give_one_valuation_and_a_flag_recomputes(
         c for c in again["comps"] if c["price_point_id"] == str(comps[1].data.price_point_id)
     )
     assert excluded["used"] is False
+
+
+async def test_a_valuations_comps_carry_their_source_kind_total_date_and_grade(
+    service_app: Any, bearer: Any, kafka_bootstrap: str
+) -> None:
+    """A shop shows each comp as the valuation service stored it, beside how it counted."""
+    valuation = await service_app("valuation")
+    item, request, run = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    heritage = SourceRef(id=uuid.uuid4(), name="heritage", adapter="manual", reputation=0.9)
+    comps = [
+        comp(item, request, 400, days_ago=1, grade="MS63"),
+        comp(item, request, 410.5, days_ago=3, source=heritage, kind="auction", grade="MS 63"),
+        comp(item, request, 395, days_ago=5, grade="MS64"),
+        comp(item, request, 450, days_ago=2, kind="ask"),
+        comp(item, request, 405, days_ago=8, source=heritage, kind="guide"),
+    ]
+    await publish(kafka_bootstrap, [*comps, completed(item, request, run, len(comps))])
+
+    got = await current(valuation, bearer, item)
+    by_id = {c["price_point_id"]: c for c in got["comps"]}
+    assert set(by_id) == {str(c.data.price_point_id) for c in comps}
+    for sent in comps:
+        d = sent.data
+        shown = by_id[str(d.price_point_id)]
+        assert shown["source"] == d.source.name
+        assert shown["kind"] == d.kind
+        assert shown["total_usd_cents"] == d.total_usd_cents
+        assert datetime.fromisoformat(shown["observed_at"]) == d.observed_at
+        assert shown["grade"] == d.grade
+        assert {"weight", "outlier", "used", "reason", "adjusted_usd_cents"} <= set(shown)
+    assert by_id[str(comps[1].data.price_point_id)]["total_usd_cents"] == 41_050
+
+    spec = (await valuation.get("/openapi.json")).json()
+    fields = spec["components"]["schemas"]["CompOut"]["properties"]
+    assert {"source", "kind", "total_usd_cents", "observed_at", "grade", "weight"} <= set(fields)
+    out = spec["components"]["schemas"]["ValuationOut"]["properties"]["comps"]
+    assert out["items"]["$ref"].endswith("/CompOut")
 
 
 class RecordingOutbox(Outbox):

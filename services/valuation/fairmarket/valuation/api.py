@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import Viewer
-from fairmarket.valuation.db import valuations
+from fairmarket.valuation.db import comps, valuations
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
@@ -25,6 +26,27 @@ async def runtime(request: Request) -> ServiceRuntime:
 Runtime = Annotated[ServiceRuntime, Depends(runtime)]
 
 
+class CompOut(BaseModel):
+    """One comp of the valuation: how it entered it, and the comp itself as this service
+    stored it (null when the service no longer holds the comp)."""
+
+    model_config = ConfigDict(extra="allow")  # whatever else the engine records per comp
+
+    price_point_id: str = Field(description="the price point's id (a UUID)")
+    weight: float = Field(description="share of the total weight of used comps; 0 when not used")
+    outlier: bool
+    used: bool
+    reason: str | None = Field(description="why the comp was not used")
+    adjusted_usd_cents: int | None = Field(description="the total after any grade adjustment")
+    source: str | None = Field(default=None, description="the source's name, e.g. ebay")
+    kind: str | None = Field(default=None, description="sold, ask, auction or guide")
+    total_usd_cents: int | None = Field(
+        default=None, description="price plus shipping in USD cents, before adjustment"
+    )
+    observed_at: datetime | None = Field(default=None, description="when it sold or was seen")
+    grade: str | None = None
+
+
 class ValuationOut(BaseModel):
     item_id: uuid.UUID
     version: int
@@ -32,7 +54,28 @@ class ValuationOut(BaseModel):
     method: str
     computed_at: datetime
     valuation: dict[str, Any]
-    comps: list[dict[str, Any]]
+    comps: list[CompOut]
+
+
+STORED_COMP = (
+    comps.c.source,
+    comps.c.kind,
+    comps.c.total_usd_cents,
+    comps.c.observed_at,
+    comps.c.grade,
+)
+# One array parameter: one prepared statement whatever the number of comps.
+STORED_COMPS = select(comps.c.price_point_id, *STORED_COMP).where(
+    comps.c.price_point_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))),
+    comps.c.item_id == bindparam("item_id"),
+)
+
+
+def _comp_id(detail: dict[str, Any]) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(detail.get("price_point_id")))
+    except ValueError:
+        return None
 
 
 class HistoryEntry(BaseModel):
@@ -57,8 +100,20 @@ async def current(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> Valuati
                 .limit(1)
             )
         ).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"no valuation for item {item_id}")
+        if row is None:
+            raise HTTPException(404, f"no valuation for item {item_id}")
+        details: list[dict[str, Any]] = row.details.get("comps", [])
+        ids = {i for i in map(_comp_id, details) if i is not None}
+        stored = {}
+        if ids:
+            found = await conn.execute(STORED_COMPS, {"ids": list(ids), "item_id": item_id})
+            stored = {r.price_point_id: r._mapping for r in found}
+    out = []
+    for detail in details:
+        pid = _comp_id(detail)
+        comp = stored.get(pid) if pid is not None else None
+        fields = {c.name: comp[c.name] for c in STORED_COMP} if comp is not None else {}
+        out.append(CompOut.model_validate({**detail, **fields}))
     return ValuationOut(
         item_id=row.item_id,
         version=row.version,
@@ -66,7 +121,7 @@ async def current(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> Valuati
         method=row.method,
         computed_at=row.computed_at,
         valuation=row.payload,
-        comps=row.details.get("comps", []),
+        comps=out,
     )
 
 
