@@ -18,6 +18,29 @@ from fairmarket.common.events import Attribution
 URLS = {"intake": "http://intake.test", "catalog": "http://catalog.test"}
 
 
+def _comp(total: int, **flags: Any) -> dict[str, Any]:
+    return {
+        "source": "ebay",
+        "kind": "sold",
+        "total_usd_cents": total,
+        "observed_at": "2026-11-20T10:00:00Z",
+        "title": "1921-D Morgan dollar MS63",
+        "filtered": False,
+        "filtered_reason": None,
+        "excluded": False,
+        "outlier": False,
+        **flags,
+    }
+
+
+COMPS = [
+    _comp(123400),
+    _comp(998800, outlier=True),
+    _comp(1500, filtered=True, filtered_reason="excluded keyword 'replica'"),
+    *[_comp(120000 + i) for i in range(12)],
+]
+
+
 class FakeApis:
     """Intake hands out ids; the catalog knows an item after 1 poll, values it after 2."""
 
@@ -37,6 +60,8 @@ class FakeApis:
             item_id = str(uuid.uuid4())
             self.categories[item_id] = body["category"]
             return httpx.Response(201, json={"id": item_id, "revision": 1})
+        if request.url.path.endswith("/comps"):
+            return httpx.Response(200, json=COMPS)
         item_id = request.url.path.rsplit("/", 1)[-1]
         self.polls[item_id] += 1
         if self.polls[item_id] == 1:
@@ -84,6 +109,14 @@ def test_a_narrow_terminal_gets_each_explanation_whole_under_the_table() -> None
     assert max(len(line) for line in shown.splitlines()) <= 80
     assert shown.count("12 comps after removing 2 outliers") == 4  # unbroken, once per item
     assert shown.count("$1,234.56") == 4
+
+
+def test_demo_shows_each_comp_with_its_source_kind_total_and_why_it_was_set_aside() -> None:
+    _, shown = run(FakeApis())
+    assert shown.count(": 15 comps") == 4 and shown.count("3 more: GET /v1/items/") == 4
+    assert "$9,988.00" in shown and "outlier" in shown
+    assert "filtered: excluded keyword 'replica'" in shown
+    assert "ebay" in shown and "sold" in shown and "2026-11-20" in shown
 
 
 def test_demo_times_out_naming_the_items_without_a_valuation() -> None:

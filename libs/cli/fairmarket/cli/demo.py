@@ -134,6 +134,47 @@ def render(rows: list[Row], elapsed: float, wide: bool = True) -> Table:
     return table
 
 
+COMPS_SHOWN = 12  # per item; the rest are a GET /v1/items/{id}/comps away
+
+
+def comp_status(comp: dict[str, Any]) -> Text:
+    if comp.get("excluded"):
+        return Text(f"excluded: {comp.get('excluded_reason') or 'by an admin'}", style="red")
+    if comp.get("filtered"):
+        return Text(f"filtered: {comp.get('filtered_reason') or 'junk'}", style="yellow")
+    if comp.get("outlier"):
+        return Text("outlier", style="magenta")
+    return Text("used", style="green")
+
+
+def comps_table(row: Row, comps: list[dict[str, Any]]) -> Table:
+    """What the valuation rests on: each comp's source, kind, normalized total, and why
+    a comp was set aside."""
+    shown = comps[:COMPS_SHOWN]
+    rest = len(comps) - len(shown)
+    table = Table(
+        title=f"{row.item.label}: {len(comps)} comps",
+        title_justify="left",
+        caption=f"{rest} more: GET /v1/items/{row.id}/comps" if rest else None,
+        caption_justify="left",
+    )
+    for name, justify in (("source", "left"), ("kind", "left"), ("total", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", ratio=1, overflow="ellipsis", no_wrap=True)
+    table.add_column("status")
+    for comp in shown:
+        table.add_row(
+            comp.get("source", ""),
+            comp.get("kind", ""),
+            money(comp.get("total_usd_cents")),
+            str(comp.get("observed_at", ""))[:10],
+            comp.get("title", ""),
+            comp_status(comp),
+        )
+    return table
+
+
 def explanations(console: Console, rows: list[Row]) -> None:
     for row in rows:
         text = row.problem or (row.valuation or {}).get("explanation")
@@ -205,6 +246,15 @@ class Demo:
             )
             row.status = "valued" if row.valuation else "pricing"
 
+    def comps(self, row: Row) -> list[dict[str, Any]]:
+        try:
+            r = self.client.get(
+                f"{self.urls['catalog']}/v1/items/{row.id}/comps", headers=self.headers
+            )
+        except httpx.HTTPError:
+            return []
+        return list(r.json()) if r.status_code == 200 else []
+
     def run(
         self,
         console: Console,
@@ -236,6 +286,9 @@ class Demo:
             console.line()  # Live leaves a plain-text table without its last newline
         if not wide:
             explanations(console, result.rows)
+        for row in result.rows:
+            if row.valuation is not None and (comps := self.comps(row)):
+                console.print(comps_table(row, comps))
         missing = [r.item.body["category"] for r in result.rows if r.valuation is None]
         if missing and not result.message:
             problems = [r.problem for r in result.rows if r.problem]
