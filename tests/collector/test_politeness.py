@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -182,3 +183,53 @@ async def test_a_source_rate_limit_is_applied_but_never_above_the_marketplace_li
         assert bucket is not None and bucket.rate_per_minute == 30
         again = c.manners.bucket(lavish, adapter)
         assert again is bucket and bucket.rate_per_minute == adapter.rate_limit_per_minute
+
+
+def paced_collector(client: httpx.AsyncClient, url: str, deadline: float) -> Collector:
+    """One store at 120 requests/min (burst 2), a short deadline, a breaker after 3 failures."""
+    adapters = Adapters({}, {"store": ShopifyAdapter(StoreConfig(url))})
+    http = HttpCaller(client, attempts=1, per_host=16)
+    return Collector(adapters, Rates(), deadline, Manners(http, circuit_failures=3))  # type: ignore[arg-type]
+
+
+def paced(n: int) -> list[PricingRequested]:
+    requests = [pricing("store") for _ in range(n)]
+    for r in requests:
+        assert r.data.source.rate_limit_per_minute is None  # Shopify's own 120/min applies
+    return requests
+
+
+async def test_waiting_on_our_own_rate_limit_does_not_count_toward_the_deadline(
+    marketplace: Marketplace,
+) -> None:
+    """A batch queues on the source's bucket far longer than the deadline: that is our pacing,
+    not the marketplace being slow, so every collection ends ok and the breaker stays closed."""
+    product = {"id": 1, "title": "Geometry", "handle": "g", "variants": [{"id": 2, "price": "21"}]}
+    marketplace.on("GET", PRODUCTS, Reply(200, {"products": [product]}))
+    async with httpx.AsyncClient() as client:
+        c = paced_collector(client, marketplace.url, deadline=1.0)
+        started = time.monotonic()
+        results = await c.fetch_all(paced(8))
+        took = time.monotonic() - started
+        again = await c.fetch(pricing("store"))
+    assert took >= 2.5  # 2 at once, then one every 0.5 s: paced well past the 1 s deadline
+    assert [r.status for r in results] == ["ok"] * 8, [r.error for r in results]
+    assert all(len(r.listings) == 1 for r in results)
+    assert again.status == "ok" and c.manners.breaker("store").state == "closed"
+
+
+async def test_a_hanging_marketplace_still_fails_at_the_deadline(
+    slow_store: tuple[Marketplace, threading.Event],
+) -> None:
+    """Pacing is not counted, the marketplace's time is: each collection fails one deadline
+    after its call went out, the later ones after their wait for the bucket."""
+    slow, _gate = slow_store
+    async with httpx.AsyncClient() as client:
+        c = paced_collector(client, slow.url, deadline=1.0)
+        started = time.monotonic()
+        results = await c.fetch_all(paced(3))
+        took = time.monotonic() - started
+    assert [r.status for r in results] == ["failed"] * 3
+    assert all("deadline of 1s exceeded" in (r.error or "") for r in results)
+    assert 1.4 <= took < 3.0  # the third call went out after 0.5 s of pacing, then hung 1 s
+    assert c.manners.breaker("store").state == "open"  # 3 failures: the marketplace's fault

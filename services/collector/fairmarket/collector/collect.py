@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.collector.adapters.base import Adapter, FetchResult, collect_listings
 from fairmarket.collector.adapters.http import HttpCaller
-from fairmarket.collector.adapters.politeness import CircuitBreaker, TokenBucket
+from fairmarket.collector.adapters.politeness import CircuitBreaker, PacedDeadline, TokenBucket
 from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
@@ -111,11 +111,15 @@ class Collector:
         self.manners = manners
 
     async def _fetch(self, adapter: Adapter, request: PricingRequestedData) -> FetchResult:
-        http = self.manners.http.for_source(
-            request.source.name, self.manners.bucket(request.source, adapter)
-        )
+        """The collection within the deadline; waits on the source's own token bucket do not
+        count (the deadline bounds the marketplace's slowness, not our pacing)."""
+        bucket = self.manners.bucket(request.source, adapter)
         try:
-            return await asyncio.wait_for(collect_listings(adapter, request, http), self.deadline)
+            async with asyncio.timeout(self.deadline) as timeout:
+                http = self.manners.http.for_source(
+                    request.source.name, bucket, PacedDeadline(timeout)
+                )
+                return await collect_listings(adapter, request, http)
         except TimeoutError:
             return FetchResult(status="failed", error=f"deadline of {self.deadline:.0f}s exceeded")
 

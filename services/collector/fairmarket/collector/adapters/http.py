@@ -5,6 +5,7 @@ backoff and jitter, Retry-After honoured, every exchange recorded for audit (wit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 
 from fairmarket.collector.adapters.base import FetchResult, RawExchange
-from fairmarket.collector.adapters.politeness import HostSlots, TokenBucket
+from fairmarket.collector.adapters.politeness import HostSlots, PacedDeadline, TokenBucket
 from fairmarket.collector.metrics import (
     SOURCE_LATENCY,
     SOURCE_REQUESTS,
@@ -62,8 +63,14 @@ class HttpCaller:
         self.retry = RetryPolicy(attempts, backoff, max_backoff)
         self.hosts = HostSlots(per_host)
 
-    def for_source(self, source: str, bucket: TokenBucket | None = None) -> SourceHttp:
-        return SourceHttp(self, source, bucket)
+    def for_source(
+        self,
+        source: str,
+        bucket: TokenBucket | None = None,
+        deadline: PacedDeadline | None = None,
+    ) -> SourceHttp:
+        """`deadline`, when given, stands still while a call waits on `bucket`."""
+        return SourceHttp(self, source, bucket, deadline)
 
     async def call(
         self, result: FetchResult, method: str, url: str, **kwargs: Any
@@ -73,10 +80,25 @@ class HttpCaller:
 
 
 class SourceHttp:
-    def __init__(self, caller: HttpCaller, source: str, bucket: TokenBucket | None) -> None:
+    def __init__(
+        self,
+        caller: HttpCaller,
+        source: str,
+        bucket: TokenBucket | None,
+        deadline: PacedDeadline | None = None,
+    ) -> None:
         self.caller = caller
         self.source = source
         self.bucket = bucket
+        self.deadline = deadline
+
+    async def _pace(self, bucket: TokenBucket) -> None:
+        """Our own rate limit: its wait (the queue for the bucket included) is not the
+        marketplace's time, so it does not count toward the collection's deadline."""
+        with self.deadline.paused() if self.deadline else contextlib.nullcontext():
+            waited = await bucket.take()
+        if waited > 0:
+            SOURCE_THROTTLED.labels(self.source).inc()
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async with self.caller.hosts(httpx.URL(url).netloc.decode()):
@@ -91,8 +113,8 @@ class SourceHttp:
         last_error: Exception | None = None
         response: httpx.Response | None = None
         for attempt in range(retry.attempts):
-            if self.bucket is not None and await self.bucket.take() > 0:
-                SOURCE_THROTTLED.labels(self.source).inc()
+            if self.bucket is not None:
+                await self._pace(self.bucket)
             started = time.perf_counter()
             requested_at = datetime.now(UTC)
             response = None

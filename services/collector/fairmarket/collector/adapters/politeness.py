@@ -6,8 +6,9 @@ The clocks are injectable so that the state machines are tested without sleeping
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -59,6 +60,30 @@ class TokenBucket:
                 waited += delay
                 await asyncio.sleep(delay)
         return waited
+
+
+class PacedDeadline:
+    """A collection's deadline that stands still while the collection waits on its own source's
+    token bucket: the deadline bounds the marketplace's slowness, not our own pacing (a batch
+    of requests to a 60/min source queues for minutes without the marketplace being slow)."""
+
+    def __init__(self, timeout: asyncio.Timeout) -> None:
+        self.timeout = timeout
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        when = self.timeout.when()
+        if when is None or self.timeout.expired():  # already paused, or already due
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        self.timeout.reschedule(None)
+        try:
+            yield
+        finally:
+            if not self.timeout.expired():
+                self.timeout.reschedule(loop.time() + max(when - started, 0.0))
 
 
 @dataclass
