@@ -247,3 +247,92 @@ async def test_private_urls_are_refused_and_a_dead_receiver_disables_the_watch(
     assert "1 deliveries in a row failed" in w["disabled_reason"]
     [dead] = (await catalog.get(f"/v1/watches/{watch['id']}/deliveries", headers=bearer())).json()
     assert (dead["status"], dead["attempts"], dead["last_status_code"]) == ("dead", 3, 500)
+
+
+async def _sender_with_watch(
+    migrated_db: str, receiver: Receiver, *, enabled: bool, deliveries_due: int, **settings: Any
+) -> tuple[Any, uuid.UUID, list[uuid.UUID]]:
+    """A WebhookSender on the catalog schema, one watch to the receiver and its due deliveries."""
+    import httpx
+
+    from fairmarket.catalog.db import deliveries, watches
+    from fairmarket.catalog.settings import CatalogSettings
+    from fairmarket.catalog.webhooks import WebhookSender
+    from fairmarket.common.db import make_engine
+
+    engine = make_engine(migrated_db, schema="catalog", pool_size=2)
+    watch, ids = uuid.uuid4(), [uuid.uuid4() for _ in range(deliveries_due)]
+    receiver.secret = "whsec_test"
+    async with engine.begin() as conn:
+        await conn.execute(
+            watches.insert().values(
+                id=watch,
+                condition={"kind": "fmv_above", "value": 1},
+                url=receiver.url,
+                secret=receiver.secret,
+                enabled=enabled,
+                created_by="tester",
+            )
+        )
+        for i in ids:
+            await conn.execute(
+                deliveries.insert().values(
+                    id=i, watch_id=watch, item_id=uuid.uuid4(), payload={"delivery": str(i)}
+                )
+            )
+    config = CatalogSettings(
+        jwt_secret="x" * 32,  # type: ignore[arg-type]
+        database_url=migrated_db,
+        webhook_allowed_hosts=["127.0.0.1"],
+        **settings,
+    )
+    return WebhookSender(engine, config, httpx.AsyncClient(timeout=5)), watch, ids
+
+
+async def test_a_disabled_watchs_pending_deliveries_are_not_sent(
+    migrated_db: str, receiver: Receiver
+) -> None:
+    from sqlalchemy import select
+
+    from fairmarket.catalog.db import deliveries
+
+    sender, _, ids = await _sender_with_watch(
+        migrated_db, receiver, enabled=False, deliveries_due=2
+    )
+    try:
+        await sender.send_due(limit=1_000)
+        assert receiver.attempts == 0
+        async with sender.engine.connect() as conn:
+            rows = (await conn.execute(select(deliveries).where(deliveries.c.id.in_(ids)))).all()
+        assert {(r.status, r.attempts) for r in rows} == {("pending", 0)}  # they wait
+    finally:
+        await sender.client.aclose()
+        await sender.engine.dispose()
+
+
+async def test_deliveries_of_one_watch_dying_in_one_round_each_count_and_disable_it(
+    migrated_db: str, receiver: Receiver
+) -> None:
+    from sqlalchemy import select
+
+    from fairmarket.catalog.db import watches
+
+    receiver.fail_first = 1_000
+    sender, watch, _ = await _sender_with_watch(
+        migrated_db,
+        receiver,
+        enabled=True,
+        deliveries_due=3,
+        webhook_max_attempts=1,
+        webhook_disable_after=3,
+    )
+    try:
+        await sender.send_due(limit=1_000)
+        assert receiver.attempts == 3
+        async with sender.engine.connect() as conn:
+            w = (await conn.execute(select(watches).where(watches.c.id == watch))).one()
+        assert w.consecutive_failures == 3  # not 1 from the row read before the round
+        assert not w.enabled and "3 deliveries in a row failed" in w.disabled_reason
+    finally:
+        await sender.client.aclose()
+        await sender.engine.dispose()

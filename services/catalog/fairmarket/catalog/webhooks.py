@@ -3,7 +3,8 @@
 Due deliveries are claimed with FOR UPDATE SKIP LOCKED, so several catalog
 replicas share the work without sending one twice. Each attempt is recorded;
 after `max_attempts` a delivery is dead, and `disable_after` dead deliveries in
-a row disable the watch (an admin enables it again). The URL is checked
+a row disable the watch (an admin enables it again); a disabled watch's pending
+deliveries are not sent meanwhile. The URL is checked
 against private addresses again at delivery time, since DNS can change.
 """
 
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from fairmarket.catalog.db import deliveries, watches
@@ -77,24 +78,23 @@ class WebhookSender:
             )
         elif attempts >= self.settings.webhook_max_attempts:
             outcome, values = "dead", {"status": "dead"}
-            failures = watch.consecutive_failures + 1
-            disable = failures >= self.settings.webhook_disable_after
-            await conn.execute(
+            # counted in SQL: the row read at the round's start is stale once another of
+            # the watch's deliveries died in this round (or on another replica)
+            failures = await conn.scalar(
                 update(watches)
                 .where(watches.c.id == watch.id)
-                .values(
-                    consecutive_failures=failures,
-                    **(
-                        {
-                            "enabled": False,
-                            "disabled_reason": f"{failures} deliveries in a row failed; "
-                            f"last: {error}",
-                        }
-                        if disable
-                        else {}
-                    ),
-                )
+                .values(consecutive_failures=watches.c.consecutive_failures + 1)
+                .returning(watches.c.consecutive_failures)
             )
+            if failures is not None and failures >= self.settings.webhook_disable_after:
+                await conn.execute(
+                    update(watches)
+                    .where(watches.c.id == watch.id, watches.c.enabled)
+                    .values(
+                        enabled=False,
+                        disabled_reason=f"{failures} deliveries in a row failed; last: {error}",
+                    )
+                )
         else:
             outcome = "retry"
             values = {"next_attempt_at": datetime.now(UTC) + self.backoff(attempts)}
@@ -112,13 +112,19 @@ class WebhookSender:
             rows = (
                 await conn.execute(
                     select(deliveries)
+                    .select_from(
+                        deliveries.outerjoin(watches, watches.c.id == deliveries.c.watch_id)
+                    )
                     .where(
                         deliveries.c.status == "pending",
                         deliveries.c.next_attempt_at <= func.now(),
+                        # a disabled watch's deliveries wait (sent if it is enabled again);
+                        # a deleted watch's are marked dead below
+                        or_(watches.c.id.is_(None), watches.c.enabled),
                     )
                     .order_by(deliveries.c.next_attempt_at)
                     .limit(limit)
-                    .with_for_update(skip_locked=True)
+                    .with_for_update(of=deliveries, skip_locked=True)
                 )
             ).all()
             if not rows:
