@@ -18,6 +18,7 @@ import pytest
 
 from fairmarket.cli.services import SERVICES
 from fairmarket.common.auth import issue_token
+from fairmarket.common.web import ErrorBody
 
 POLICY = {
     ("intake", "POST", "/v1/intakes"): "staff",
@@ -113,7 +114,7 @@ async def test_every_route_enforces_its_declared_role(service: str, service_app,
             headers = {"Authorization": header} if header else {}
             r = await client.request(method, url, headers=headers, json={})
             assert r.status_code == 401, (method, path, why, r.status_code)
-            assert r.json()["reason"], "a 401 says why"
+            assert ErrorBody.model_validate(r.json()).reason, "a 401 says why"
         for role, rank in RANK.items():
             r = await client.request(method, url, headers=bearer(role), json={})
             if rank < RANK[needed]:
@@ -123,3 +124,18 @@ async def test_every_route_enforces_its_declared_role(service: str, service_app,
                 assert r.status_code < 500, (method, path, role, r.status_code, r.text)
             checked += 1
     print(f"\n{service}: {len(routes)} routes x (7 bad tokens + 3 roles) checked")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_openapi_document_gives_the_error_shape_every_route_answers(
+    service: str, service_app
+) -> None:
+    """A client generated from the document gets the real error body, not FastAPI's own."""
+    client = await service_app(service)
+    doc = client.app.openapi()
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for status in ("401", "403", "404", "422"):
+                ref = op["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorBody", (method, path, status)

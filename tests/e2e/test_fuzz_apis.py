@@ -19,6 +19,7 @@ from schemathesis import GenerationMode
 
 from fairmarket.cli.services import SERVICES
 from fairmarket.cli.stack import Stack, StackConfig
+from fairmarket.common.web import ErrorBody
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +59,7 @@ def test_no_request_gets_a_server_error(fuzzed: Stack, service: str, mode: Gener
         if status >= 400 and response.content:
             body = response.json()
             assert body.get("reason"), (case.method, case.formatted_path, body)
+            ErrorBody.model_validate(body)  # the shape every OpenAPI document gives
 
     operations = [result.ok() for result in schema.get_all_operations()]
     for operation in operations:

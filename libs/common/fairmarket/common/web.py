@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fairmarket.common.asyncapi import asyncapi
@@ -22,6 +23,30 @@ from fairmarket.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from fairmarket.common.tracing import configure_tracing, instrument_fastapi
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx of every service has this shape."""
+
+    error: str = Field(description="a stable code: not_found, invalid, forbidden, conflict, ...")
+    reason: str = Field(description="what was wrong, for a person")
+    details: list[dict[str, Any]] | None = Field(
+        default=None, description="each invalid field (422): loc, msg, type"
+    )
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "Bad request"),
+        (401, "Missing or invalid bearer token"),
+        (403, "The token's role may not do this"),
+        (404, "Not found"),
+        (409, "Conflict with the current state"),
+        (413, "Body too large"),
+        (422, "Invalid body or parameters"),
+    )
+}
 
 
 def error_body(status: int, reason: str, **extra: Any) -> dict[str, Any]:
@@ -122,7 +147,12 @@ def create_app(
     larger_bodies: dict[str, int] | None = None,
 ) -> FastAPI:
     """`topics`: the event models the service (consumes, produces), served as AsyncAPI."""
-    app = FastAPI(title=f"fairmarket {service}", version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=f"fairmarket {service}",
+        version=version,
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,  # documents the one error shape (and replaces FastAPI's 422)
+    )
     app.state.settings = settings
     app.state.readiness = list(readiness)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=larger_bodies)

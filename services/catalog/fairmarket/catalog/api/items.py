@@ -161,7 +161,15 @@ async def list_items(
     return await _page(rt, f, limit, cursor)
 
 
-@router.get(".csv", response_class=StreamingResponse)
+CSV = {
+    200: {
+        "description": "CSV with a header row",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get(".csv", response_class=StreamingResponse, responses=CSV)
 async def items_csv(principal: Viewer, rt: Runtime, f: Filter) -> StreamingResponse:
     """Every item matching the filters, for a spreadsheet."""
 
@@ -245,7 +253,7 @@ async def _comps(item_id: uuid.UUID, rt: Runtime) -> list[CompOut]:
     ]
 
 
-@router.get("/{item_id}/comps.csv", response_class=StreamingResponse)
+@router.get("/{item_id}/comps.csv", response_class=StreamingResponse, responses=CSV)
 async def comps_csv(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> StreamingResponse:
     found = await _comps(item_id, rt)
 
