@@ -228,3 +228,79 @@ async def test_every_adapter_collects_from_the_sandbox_and_replays_the_same_poin
         "shopify": {"ask"},
         "woocommerce": {"ask"},
     }
+
+
+async def test_token_answers_are_stored_without_the_tokens(
+    marketplace: Any, migrated_db: str
+) -> None:
+    """The exchange log is kept at rest: the token POST stays in it, its tokens do not."""
+    import httpx
+    from marketplace_server import Reply
+
+    from fairmarket.collector.adapters.ebay import BROWSE, EbayAdapter, EbayConfig
+    from fairmarket.collector.adapters.http import HttpCaller
+    from fairmarket.collector.adapters.registry import Adapters
+    from fairmarket.collector.collect import Collector, Manners
+    from fairmarket.collector.db import exchanges, raw_artifacts
+    from fairmarket.collector.domain.money import Rates
+    from fairmarket.common.db import make_engine
+
+    issued = [f"v^1.1#i^1#r^0#{uuid.uuid4().hex}" for _ in range(2)]
+    tokens = iter(issued)
+    marketplace.on(
+        "POST",
+        "/identity/v1/oauth2/token",
+        lambda seen: Reply(
+            200,
+            {
+                "access_token": next(tokens),
+                "expires_in": 7200,
+                "refresh_token": "never-stored",
+                "token_type": "Application Access Token",
+            },
+        ),
+    )
+    sale = {
+        "itemId": "v1|1|0",
+        "title": "1921-D Morgan Dollar MS63 PCGS",
+        "price": {"value": "171.00", "currency": "USD"},
+    }
+    marketplace.on(
+        "GET",
+        BROWSE,
+        [Reply(401, {"errors": [{"errorId": 1001}]}), Reply(200, {"itemSummaries": [sale]})],
+    )
+    event = pricing_request(uuid.uuid4())
+    engine = make_engine(migrated_db, schema="collector", pool_size=1)
+    try:
+        async with httpx.AsyncClient() as client:
+            adapters = Adapters(
+                {"ebay": EbayAdapter(EbayConfig(marketplace.url, "id", "secret"))}, {}
+            )
+            collector = Collector(adapters, Rates(), 30, Manners(HttpCaller(client)))
+            result = await collector.fetch(event)
+        assert result.status == "ok" and len(result.listings) == 1, result.error
+        async with engine.begin() as conn:
+            await collector.store(conn, [(event, result)], started_at=event.occurred_at)
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(exchanges.c.method, exchanges.c.url, raw_artifacts.c.body)
+                    .join(raw_artifacts, raw_artifacts.c.id == exchanges.c.artifact_id)
+                    .where(exchanges.c.request_id == event.data.request_id)
+                    .order_by(exchanges.c.seq)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [(r.method, r.url.rsplit("/", 1)[-1]) for r in rows] == [
+        ("POST", "token"),
+        ("GET", "search"),
+        ("POST", "token"),  # the 401 got one fresh token
+        ("GET", "search"),
+    ]
+    assert next(tokens, None) is None  # both tokens were issued and used
+    assert all(t.encode() not in r.body for t in issued for r in rows)
+    assert all(b"never-stored" not in r.body for r in rows)
+    token_answer = rows[0].body
+    assert b'"access_token": "***"' in token_answer and b"7200" in token_answer

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -105,8 +106,16 @@ class SourceHttp:
             return await self.caller.client.request(method, url, **kwargs)
 
     async def call(
-        self, result: FetchResult, method: str, url: str, **kwargs: Any
+        self,
+        result: FetchResult,
+        method: str,
+        url: str,
+        *,
+        redact: Callable[[bytes], bytes] | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
+        """The call with the source's manners; `redact` is what of an answer's body may be kept
+        (a token answer's tokens are not: the exchange log is stored at rest)."""
         params = {k: str(v) for k, v in (kwargs.get("params") or {}).items()}
         shown = {k: ("***" if k.lower() in _SECRET_PARAMS else v) for k, v in params.items()}
         retry = self.caller.retry
@@ -135,7 +144,7 @@ class SourceHttp:
                         url=url,
                         params=shown,
                         status=response.status_code,
-                        body=response.content,
+                        body=redact(response.content) if redact else response.content,
                         content_type=response.headers.get("content-type"),
                         elapsed_ms=elapsed * 1000,
                         requested_at=requested_at,

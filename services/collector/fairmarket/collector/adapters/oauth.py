@@ -7,13 +7,38 @@ drops the cached token so that the adapter asks for one fresh token and tries on
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 from fairmarket.collector.adapters.base import Caller, FetchResult
 from fairmarket.collector.adapters.http import MarketplaceError
+
+SECRET_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
+_FORM_SECRET = re.compile(rb"\b(access_token|refresh_token|id_token)=[^&\s]*")
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "***" if k in SECRET_FIELDS else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
+def redact_tokens(body: bytes) -> bytes:
+    """A token answer as it may be kept at rest: the token values replaced by "***", the
+    rest (type, lifetime, scope, errors) kept for audit."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return _FORM_SECRET.sub(rb"\1=***", body)  # form-encoded, or not a token answer
+    masked = _masked(parsed)
+    return body if masked == parsed else json.dumps(masked).encode()
 
 
 @dataclass
@@ -43,7 +68,9 @@ class ClientCredentials:
                 auth = httpx.BasicAuth(self.client_id, self.client_secret)
             else:
                 data |= {"client_id": self.client_id, "client_secret": self.client_secret}
-            response = await http.call(result, "POST", self.token_url, data=data, auth=auth)
+            response = await http.call(
+                result, "POST", self.token_url, data=data, auth=auth, redact=redact_tokens
+            )
             if response.status_code != 200:
                 raise MarketplaceError(
                     f"{self.marketplace} token request answered {response.status_code}"
