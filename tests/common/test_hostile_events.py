@@ -1,4 +1,5 @@
-"""Hostile and malformed records never crash a consumer: they are refused at parsing."""
+"""Hostile and malformed records never crash a consumer: they are refused at parsing and
+dead-lettered with their origin, before any handler or database sees them."""
 
 from __future__ import annotations
 
@@ -99,3 +100,52 @@ def test_a_valid_event_parses_and_its_mutations_do_not() -> None:
     assert refused(IntakeAttributed.topic, json.dumps(good).encode())
     deep = "[" * 100_000 + "]" * 100_000
     assert refused(PricePointCollected.topic, deep.encode())
+
+
+class RecordingPublisher:
+    """The broker's side of dead-lettering, recorded (the consumer under test is real)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, bytes, dict[str, str]]] = []
+
+    async def publish_many(self, records: Any) -> None:
+        self.sent.extend(records)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(EVENT_TYPES)),
+            st.binary(max_size=500) | json_values.map(lambda v: json.dumps(v).encode()),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+async def test_a_hostile_batch_is_dead_lettered_whole_with_no_write(batch: Any) -> None:
+    """No database at all behind this consumer: touching it, or calling the handler, fails."""
+    publisher = RecordingPublisher()
+
+    async def handler(conn: Any, events: list[Any]) -> None:
+        raise AssertionError("a hostile record reached the handler")
+
+    hostile = EventConsumer(
+        models=list(EVENT_TYPES.values()),
+        group="g",
+        handler=handler,
+        engine=None,  # type: ignore[arg-type]
+        inbox_table=None,  # type: ignore[arg-type]
+        publisher=publisher,  # type: ignore[arg-type]
+    )
+    records = [
+        SimpleNamespace(topic=t, value=v, key=b"k", partition=2, offset=i, headers=[])
+        for i, (t, v) in enumerate(batch)
+    ]
+    await hostile._handle_records(records)
+    assert [(topic, payload) for topic, _, payload, _ in publisher.sent] == [
+        (f"{t}.dlq", v) for t, v in batch
+    ]
+    for (_, _, _, headers), r in zip(publisher.sent, records, strict=True):
+        assert headers["x-dlq-topic"] == r.topic and headers["x-dlq-error"], headers
+        assert (headers["x-dlq-partition"], headers["x-dlq-offset"]) == ("2", str(r.offset))
