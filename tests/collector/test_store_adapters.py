@@ -24,6 +24,7 @@ from fairmarket.collector.adapters.shopify import PRODUCTS as SHOPIFY
 from fairmarket.collector.adapters.shopify import ShopifyAdapter, StoreConfig
 from fairmarket.collector.adapters.woocommerce import PRODUCTS as WOO
 from fairmarket.collector.adapters.woocommerce import WooCommerceAdapter, minor_units
+from fairmarket.collector.domain.products import is_candidate
 from fairmarket.common.events import (
     CoinAttribution,
     PricingRequestedData,
@@ -82,6 +83,60 @@ async def test_shopify_variants_of_the_named_product_are_asks_in_the_store_curre
         "/products/patch-roast-coffee-bags?variant=50107071693083"
     )
     assert marketplace.calls(SHOPIFY)[0].query == {"limit": "250", "page": "1"}
+
+
+DEMO_VENDOR = "coffee-prime-2 (password: 1)"  # the demo store's vendor on its products
+
+
+def demo(title: str) -> str:
+    """A title as the Shopify adapter builds it: vendor, product title, variant."""
+    return f"{DEMO_VENDOR} {title}"
+
+
+@pytest.mark.parametrize(
+    ("brand", "name", "vendor", "text", "candidate"),
+    [
+        # the Shopify demo store's products (../shared/data/shopify)
+        ("Coconut Cloud", "Hot Chocolate Coffee", DEMO_VENDOR,
+         demo("Coconut Cloud Vegan Instant Hot Chocolate Coffee 28g"), True),
+        ("Coconut Cloud", "Hot Chocolate Coffee", DEMO_VENDOR,
+         demo("Hot Chocolate With Ashawagndha Coffee 100g"), False),
+        ("Nescafé", "Roast Coffee", DEMO_VENDOR,
+         demo("Nescafe Classic Black Roast Coffee 140g"), True),
+        ("Nescafé", "Roast Coffee", "coffee-prime-2",
+         "coffee-prime-2 Patch Roast Coffee Bags 150g", False),
+        ("Vienna Tales", "Organic Fairtrade Whole Bean Coffee", DEMO_VENDOR,
+         demo("Vienna Tales Organic Fairtrade Whole Bean Coffee 350g"), True),
+        ("Don Francisco's", "Cold Brew Organic Ground Coffee", DEMO_VENDOR,
+         demo("Don Francisco's Cold Brew Organic Ground Coffee 255g"), True),
+        ("Onyx Coffee Lab, Inc.", "Geometry Whole Bean Coffee", "Onyx Coffee Lab",
+         "Onyx Coffee Lab Geometry Whole Bean Coffee 250g", True),
+        # WooCommerce titles are the product name; the brand, when given, is `brands`
+        ("Woo", "Hoodie with Zipper", "Woo", "Hoodie with Zipper", True),
+        ("Acme", "Hoodie with Zipper", "Woo", "Hoodie with Zipper", False),
+        # no vendor or brand in the listing (the WooCommerce test shop): the name decides
+        ("Acme", "Hoodie with Zipper", None, "Hoodie with Zipper", True),
+    ],
+)  # fmt: skip
+def test_a_listing_that_names_a_vendor_is_a_candidate_only_with_the_brand(
+    brand: str, name: str, vendor: str | None, text: str, candidate: bool
+) -> None:
+    assert is_candidate(ProductAttribution(brand=brand, name=name), text, vendor) is candidate
+
+
+async def test_shopify_keeps_only_the_brand_asked_for(
+    marketplace: Marketplace, shopify_products: list[dict[str, Any]]
+) -> None:
+    """Two of the demo store's products are hot chocolate coffee; one is Coconut Cloud's."""
+    marketplace.on("GET", SHOPIFY, Reply(200, {"products": shopify_products}))
+    item = ProductAttribution(brand="Coconut Cloud", name="Hot Chocolate Coffee")
+    async with httpx.AsyncClient() as client:
+        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(request(item, "shopify"))
+    assert result.status == "ok" and result.listings
+    assert {x.title.removeprefix(DEMO_VENDOR).strip() for x in result.listings} == {
+        f"Coconut Cloud Vegan Instant Hot Chocolate Coffee {v}" for v in ("28g", "36g", "48g")
+    }
 
 
 async def test_shopify_pages_by_250_and_reads_decimal_string_prices(

@@ -65,7 +65,7 @@ def product_listings(
         label = "" if variant == "Default Title" else variant
         title = " ".join(filter(None, (product.get("vendor"), product.get("title"), label)))
         price = variant_price(v.get("price"))
-        if price is None or price <= 0 or not is_candidate(a, title):
+        if price is None or price <= 0 or not is_candidate(a, title, product.get("vendor")):
             continue
         out.append(
             Listing(

@@ -44,6 +44,13 @@ def minor_units(prices: Any) -> tuple[Decimal, str] | None:
     return amount, str(currency)
 
 
+def brands(product: dict[str, Any]) -> str | None:
+    """The product's brands (`brands`, WooCommerce 9.6+), None when the store gives none."""
+    found = product.get("brands")
+    names = [str(b["name"]) for b in found or [] if isinstance(b, dict) and b.get("name")]
+    return ", ".join(names) or None
+
+
 def product_listings(product: Any, a: ProductAttribution, *, index: int) -> list[Listing]:
     if not isinstance(product, dict) or not product.get("id"):
         return []
@@ -51,7 +58,7 @@ def product_listings(product: Any, a: ProductAttribution, *, index: int) -> list
         return []
     title = " ".join(filter(None, (str(product.get("name") or ""), product.get("variation"))))
     money = minor_units(product.get("prices"))
-    if money is None or not is_candidate(a, title):
+    if money is None or not is_candidate(a, title, brands(product)):
         return []
     return [
         Listing(
