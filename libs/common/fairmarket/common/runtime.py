@@ -19,7 +19,7 @@ from sqlalchemy import Table
 from fairmarket.common.db import make_engine, ping
 from fairmarket.common.events import Envelope
 from fairmarket.common.messaging.broker import make_broker
-from fairmarket.common.messaging.consumer import EventConsumer, Handler
+from fairmarket.common.messaging.consumer import EventConsumer, Handler, Prepare
 from fairmarket.common.messaging.outbox import Outbox, OutboxRelay
 from fairmarket.common.messaging.publisher import Publisher
 from fairmarket.common.messaging.topics import ensure_topics
@@ -61,7 +61,13 @@ class ServiceRuntime:
     def group(self) -> str:
         return f"fairmarket.{self.settings.service_name}"
 
-    def consume(self, models: Sequence[type[Envelope[Any]]], handler: Handler) -> EventConsumer:
+    def consume(
+        self,
+        models: Sequence[type[Envelope[Any]]],
+        handler: Handler,
+        *,
+        prepare: Prepare | None = None,
+    ) -> EventConsumer:
         consumer = EventConsumer(
             models=models,
             group=self.group,
@@ -72,6 +78,7 @@ class ServiceRuntime:
             outbox=self.outbox,
             max_attempts=self.settings.consumer_max_attempts,
             batch_size=self.settings.consumer_batch_size,
+            prepare=prepare,
         )
         consumer.attach(self.broker)
         self.consumers.append(consumer)

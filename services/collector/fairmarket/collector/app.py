@@ -39,7 +39,8 @@ def create_app(settings: CollectorSettings | None = None) -> FastAPI:
     collector = Collector(
         build_adapters(settings), rates_from(settings), settings.request_deadline_seconds, manners
     )
-    runtime.consume(consumers.MODELS, consumers.CollectorHandlers(collector, runtime.outbox))
+    handlers = consumers.CollectorHandlers(collector, runtime.outbox)
+    runtime.consume(consumers.MODELS, handlers, prepare=handlers.prepare)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from fairmarket.collector.adapters.base import FetchResult
 from fairmarket.collector.collect import Collector
 from fairmarket.common.events import PricingRequested
 from fairmarket.common.messaging.outbox import Outbox
@@ -15,12 +15,22 @@ MODELS = (PricingRequested,)
 
 
 class CollectorHandlers:
+    """The marketplace call is the consumer's `prepare` step, outside any transaction; each
+    request is stored (raw answers, price points, job, events) as soon as its own call ends."""
+
     def __init__(self, collector: Collector, outbox: Outbox) -> None:
         self.collector = collector
         self.outbox = outbox
 
-    async def __call__(self, conn: AsyncConnection, events: list[Any]) -> None:
+    async def prepare(self, request: PricingRequested) -> tuple[datetime, FetchResult]:
         started = datetime.now(UTC)
-        results = await self.collector.fetch_all(events)
-        pairs = list(zip(events, results, strict=True))
-        await self.outbox.add(conn, await self.collector.store(conn, pairs, started_at=started))
+        return started, await self.collector.fetch(request)
+
+    async def __call__(
+        self,
+        conn: AsyncConnection,
+        items: list[tuple[PricingRequested, tuple[datetime, FetchResult]]],
+    ) -> None:
+        for request, (started, result) in items:
+            emitted = await self.collector.store(conn, [(request, result)], started_at=started)
+            await self.outbox.add(conn, emitted)

@@ -38,6 +38,9 @@ _SECRETS = (
 class CollectorSettings(CommonSettings):
     service_name: str = "collector"
     port: int = 8002
+    # each request is a marketplace call paced by the source's limit (Discogs: 60 calls a
+    # minute, ~3 a request): a batch must end well inside the broker's 5-minute poll interval
+    consumer_batch_size: int = Field(default=50, ge=1, le=10_000)
     ebay_base_url: str = "https://api.ebay.com"
     ebay_client_id: SecretStr | None = None
     ebay_client_secret: SecretStr | None = None

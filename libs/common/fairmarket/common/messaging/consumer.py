@@ -24,9 +24,10 @@ from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from fairmarket.common.db import among
 from fairmarket.common.events import Envelope
 from fairmarket.common.messaging import inbox
 from fairmarket.common.messaging.dlq import dead_letter
@@ -48,6 +49,7 @@ from fairmarket.common.tracing import consuming
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncConnection, list[Any]], Awaitable[None]]
+Prepare = Callable[[Any], Awaitable[Any]]
 
 
 class SchemaMismatch(ValueError):
@@ -69,7 +71,12 @@ class EventConsumer:
         batch_size: int = 500,
         retry_backoff: float = 0.1,
         transient_backoff: float = 1.0,
+        prepare: Prepare | None = None,
+        prepare_concurrency: int = 8,
     ) -> None:
+        """`prepare`: slow work per event done outside any transaction (a marketplace call);
+        the handler then gets (event, prepared) pairs, each record in its own transaction as
+        soon as its work is done, so one slow record holds back no other."""
         self.models = {m.topic: m for m in models}
         self.topics = list(self.models)
         self.group = group
@@ -82,6 +89,8 @@ class EventConsumer:
         self.batch_size = batch_size
         self.retry_backoff = retry_backoff
         self.transient_backoff = transient_backoff
+        self.prepare = prepare
+        self.prepare_concurrency = prepare_concurrency
         self._lag: dict[tuple[str, int], int] = {}
 
     def attach(self, broker: KafkaBroker) -> None:
@@ -143,6 +152,9 @@ class EventConsumer:
                 await self._dead_letter(record, exc, attempts=1)
         if not parsed:
             return
+        if self.prepare is not None:
+            await self._prepare_each(parsed)
+            return
         try:
             await self._process(parsed)
             return
@@ -156,12 +168,46 @@ class EventConsumer:
         for item in parsed:
             await self._retry_alone(item)
 
-    async def _retry_alone(self, item: tuple[Any, Envelope[Any]]) -> None:
+    async def _prepare_each(self, parsed: Sequence[tuple[Any, Envelope[Any]]]) -> None:
+        seen = await self._seen([e.event_id for _, e in parsed])
+        gate = asyncio.Semaphore(self.prepare_concurrency)  # transactions, not the prepare
+
+        async def one(item: tuple[Any, Envelope[Any]]) -> None:
+            record, event = item
+            if event.event_id in seen:  # redelivered: no need to do its slow work again
+                MESSAGES_DUPLICATE.labels(record.topic, self.group).inc()
+                return
+            assert self.prepare is not None
+            try:
+                prepared = await self.prepare(event)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                await self._dead_letter(record, exc, attempts=1)
+                return
+            async with gate:
+                await self._retry_alone(item, prepared)
+
+        async with asyncio.TaskGroup() as tasks:  # a transient fault cancels the others
+            for item in parsed:
+                tasks.create_task(one(item))
+
+    async def _seen(self, event_ids: list[Any]) -> set[Any]:
+        t = self.inbox_table
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(t.c.event_id).where(
+                    t.c.consumer == self.group, among(t.c.event_id, event_ids)
+                )
+            )
+            return set(rows.scalars())
+
+    async def _retry_alone(self, item: tuple[Any, Envelope[Any]], prepared: Any = None) -> None:
         record, _ = item
         last: BaseException | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                await self._process([item])
+                await self._process([item], prepared)
                 return
             except Exception as exc:
                 if is_transient(exc):
@@ -172,22 +218,26 @@ class EventConsumer:
         assert last is not None
         await self._dead_letter(record, last, attempts=self.max_attempts)
 
-    async def _process(self, items: Sequence[tuple[Any, Envelope[Any]]]) -> None:
+    async def _process(
+        self, items: Sequence[tuple[Any, Envelope[Any]]], prepared: Any = None
+    ) -> None:
         with consuming([r for r, _ in items], self.group):
-            await self._transaction(items)
+            await self._transaction(items, prepared)
         if self.outbox is not None:
             self.outbox.notify()
 
-    async def _transaction(self, items: Sequence[tuple[Any, Envelope[Any]]]) -> None:
+    async def _transaction(
+        self, items: Sequence[tuple[Any, Envelope[Any]]], prepared: Any = None
+    ) -> None:
         async with self.engine.begin() as conn:
             fresh = await inbox.claim(
                 conn, self.inbox_table, self.group, [(r.topic, e.event_id) for r, e in items]
             )
-            events: list[Envelope[Any]] = []
+            events: list[Any] = []
             for record, event in items:
                 if event.event_id in fresh:
                     fresh.discard(event.event_id)
-                    events.append(event)
+                    events.append(event if self.prepare is None else (event, prepared))
                 else:
                     MESSAGES_DUPLICATE.labels(record.topic, self.group).inc()
             if events:
