@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fairmarket.common.netguard import UnsafeUrl, check_url
+from fairmarket.common.netguard import UnsafeUrl, check_url, pin
 from fairmarket.common.signing import BadSignature, sign, verify
 
 
@@ -31,6 +31,92 @@ async def test_internal_addresses_and_odd_urls_are_refused(url: str, why: str) -
 async def test_an_allowed_host_passes_and_a_public_address_passes() -> None:
     await check_url("http://127.0.0.1:9/hook", ["127.0.0.1"])
     await check_url("https://8.8.8.8/hook")  # a literal public address needs no DNS
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "pinned", "host", "sni"),
+    [
+        (
+            "https://hooks.example.com/x?y=1",
+            "93.184.216.34",
+            "https://93.184.216.34/x?y=1",
+            "hooks.example.com",
+            "hooks.example.com",
+        ),
+        (
+            "http://hooks.example.com:8080/x",
+            "93.184.216.34",
+            "http://93.184.216.34:8080/x",
+            "hooks.example.com:8080",
+            None,
+        ),
+        (
+            "https://hooks.example.com/x",
+            "2606:2800:220:1::1",
+            "https://[2606:2800:220:1::1]/x",
+            "hooks.example.com",
+            "hooks.example.com",
+        ),
+    ],
+)
+def test_a_delivery_goes_to_the_address_that_was_checked(
+    url: str, address: str, pinned: str, host: str, sni: str | None
+) -> None:
+    to, headers, extensions = pin(url, address)
+    assert (to, headers["Host"], extensions.get("sni_hostname")) == (pinned, host, sni)
+    assert pin(url, None) == (url, {}, {})  # an allowed host: as given
+
+
+async def test_a_dns_answer_that_changes_after_the_check_is_never_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rebinding: public when checked, loopback a moment later. The checked address is
+    the one connected to, so the second answer is never asked for. No traffic is sent."""
+    import asyncio
+    import socket
+
+    answers = iter(["93.184.216.34", "127.0.0.1"])
+    asked: list[str] = []
+
+    async def getaddrinfo(host: str, port: int, **kw: object) -> list[tuple]:
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", getaddrinfo)
+    url = "https://rebind.example/hook"
+    to, headers, _ = pin(url, await check_url(url))
+    assert to == "https://93.184.216.34/hook" and headers == {"Host": "rebind.example"}
+    assert asked == ["rebind.example"]
+
+
+async def test_a_pinned_request_reaches_the_receiver_under_its_own_host_name() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    import httpx
+
+    hosts: list[str | None] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            hosts.append(self.headers.get("Host"))
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        to, headers, extensions = pin(f"http://receiver.test:{port}/hook", "127.0.0.1")
+        async with httpx.AsyncClient(trust_env=False) as client:
+            r = await client.post(to, content=b"{}", headers=headers, extensions=extensions)
+    finally:
+        server.server_close()
+    assert r.status_code == 204 and hosts == [f"receiver.test:{port}"]
 
 
 def test_a_signature_verifies_and_a_tampered_or_old_one_does_not() -> None:

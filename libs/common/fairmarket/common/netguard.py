@@ -2,7 +2,9 @@
 
 A webhook URL an admin types is fetched by our servers: without this check it
 could reach the cloud metadata endpoint, a database, or localhost. The host is
-resolved and every address it resolves to must be public.
+resolved and every address it resolves to must be public, and the request then goes
+to the address that was checked (`pin`): resolving again to connect would let a DNS
+answer that changed in between (rebinding) reach inside after all.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 class UnsafeUrl(ValueError):
@@ -37,12 +40,12 @@ def check_shape(url: str) -> str:
     return parts.hostname.lower()
 
 
-async def check_url(url: str, allowed_hosts: Iterable[str] = ()) -> None:
-    """Raise UnsafeUrl unless every address the URL's host resolves to is public
-    (or the host is explicitly allowed)."""
+async def check_url(url: str, allowed_hosts: Iterable[str] = ()) -> str | None:
+    """Raise UnsafeUrl unless every address the URL's host resolves to is public (or the
+    host is explicitly allowed: None); returns the checked address to connect to."""
     host = check_shape(url)
     if host in {h.lower() for h in allowed_hosts}:
-        return
+        return None
     port = urlsplit(url).port or 443
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -55,3 +58,21 @@ async def check_url(url: str, allowed_hosts: Iterable[str] = ()) -> None:
             f"the webhook host {host} resolves to a private, loopback or link-local address "
             f"({inside[0]}); an admin can allow the host explicitly"
         )
+    return addresses[0]
+
+
+def pin(url: str, address: str | None) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The URL with its host replaced by the checked address, the Host header, and the
+    TLS server name (httpx's `sni_hostname` extension: the certificate is still checked
+    against the host's name); unchanged when there is no address to pin."""
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host == address:
+        return url, {}, {}
+    literal = f"[{address}]" if ":" in address else address
+    netloc = f"{literal}:{parts.port}" if parts.port else literal
+    shown = f"{host}:{parts.port}" if parts.port else host
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return urlunsplit(parts._replace(netloc=netloc)), {"Host": shown}, extensions

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from fairmarket.catalog.db import deliveries, watches
 from fairmarket.catalog.metrics import WEBHOOK_DELIVERIES
 from fairmarket.catalog.settings import CatalogSettings
-from fairmarket.common.netguard import UnsafeUrl, check_url
+from fairmarket.common.netguard import UnsafeUrl, check_url, pin
 from fairmarket.common.signing import HEADER, sign
 from fairmarket.common.tracing import calling_out
 
@@ -54,10 +54,14 @@ class WebhookSender:
             "Fairmarket-Event": "watch.fired",
         }
         try:
-            await check_url(watch.url, self.settings.webhook_allowed_hosts)
+            address = await check_url(watch.url, self.settings.webhook_allowed_hosts)
+            url, host, extensions = pin(watch.url, address)  # no second DNS answer
             with calling_out("webhook deliver", row.traceparent, watch.url) as trace_headers:
                 response = await self.client.post(
-                    watch.url, content=body, headers={**headers, **trace_headers}
+                    url,
+                    content=body,
+                    headers={**headers, **trace_headers, **host},
+                    extensions=extensions,
                 )
         except UnsafeUrl as exc:
             return None, str(exc)
