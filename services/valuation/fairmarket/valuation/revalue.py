@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.common.events import ValuationComputed, ValuationComputedData
 from fairmarket.valuation.db import comps, flags, request_comps, requests, valuations
-from fairmarket.valuation.domain import Comp, Valuation, value
+from fairmarket.valuation.domain import CompFrame, Valuation, value_frame
 from fairmarket.valuation.metrics import COMPS, COMPUTATIONS, CONFIDENCE, DURATION
 
 Pair = tuple[uuid.UUID, int]
@@ -158,33 +158,34 @@ async def settled_revision(conn: AsyncConnection, item_id: uuid.UUID) -> dict[st
     return (await settled_revisions(conn, [item_id])).get(item_id)
 
 
-async def load_comps_many(conn: AsyncConnection, pairs: Sequence[Pair]) -> dict[Pair, list[Comp]]:
-    """Each (item_id, revision)'s comps, with admin exclusions applied."""
-    found: dict[Pair, list[Comp]] = {pair: [] for pair in pairs}
-    if not pairs:
-        return found
-    for r in await conn.execute(COMPS_OF, _pair_params(pairs)):
-        found[(r.item_id, r.revision)].append(
-            Comp(
-                price_point_id=str(r.price_point_id),
-                source=r.source,
-                reputation=r.reputation,
-                kind=r.kind,
-                total_usd_cents=r.total_usd_cents,
-                observed_at=r.observed_at,
-                match_score=r.match_score,
-                sale_format=r.sale_format,
-                bids=r.bids,
-                grade=r.grade,
-                filtered=r.filtered,
-                excluded=bool(r.excluded),
-            )
-        )
-    return found
+async def load_frames_many(conn: AsyncConnection, pairs: Sequence[Pair]) -> dict[Pair, CompFrame]:
+    """Each (item_id, revision)'s comps as the engine's columns, straight from the rows:
+    no Comp object per row (at 10,000 comps, building them costs more than valuing)."""
+    grouped: dict[Pair, list[Any]] = {pair: [] for pair in pairs}
+    if pairs:
+        for r in await conn.execute(COMPS_OF, _pair_params(pairs)):
+            grouped[(r.item_id, r.revision)].append(r)
+    return {pair: _frame(rows) for pair, rows in grouped.items()}
 
 
-async def load_comps(conn: AsyncConnection, item_id: uuid.UUID, revision: int) -> list[Comp]:
-    return (await load_comps_many(conn, [(item_id, revision)]))[(item_id, revision)]
+def _frame(rows: list[Any]) -> CompFrame:
+    if not rows:
+        return CompFrame.from_comps([])
+    c = dict(zip(rows[0]._fields, zip(*rows, strict=True), strict=True))
+    return CompFrame.from_columns(
+        price_point_id=[str(x) for x in c["price_point_id"]],
+        source=c["source"],
+        reputation=c["reputation"],
+        kind=c["kind"],
+        total_usd_cents=c["total_usd_cents"],
+        observed_at=c["observed_at"],
+        match_score=c["match_score"],
+        sale_format=c["sale_format"],
+        bids=c["bids"],
+        grade=c["grade"],
+        filtered=c["filtered"],
+        excluded=[bool(x) for x in c["excluded"]],
+    )
 
 
 async def revalue_many(
@@ -199,16 +200,16 @@ async def revalue_many(
     if not settled:
         return []
     ready = [item_id for item_id in ids if item_id in settled]
-    loaded = await load_comps_many(conn, [(i, settled[i]["revision"]) for i in ready])
+    loaded = await load_frames_many(conn, [(i, settled[i]["revision"]) for i in ready])
     results: dict[uuid.UUID, Valuation] = {}
     for item_id in ready:
-        item_comps = loaded[(item_id, settled[item_id]["revision"])]
+        frame = loaded[(item_id, settled[item_id]["revision"])]
         started = time.perf_counter()
-        results[item_id] = value(
-            item_comps, as_of=now or datetime.now(UTC), grade=settled[item_id]["grade"]
+        results[item_id] = value_frame(
+            frame, as_of=now or datetime.now(UTC), grade=settled[item_id]["grade"]
         )
         DURATION.observe(time.perf_counter() - started)
-        COMPS.observe(len(item_comps))
+        COMPS.observe(len(frame.ids))
     previous = {r.item_id: r for r in await conn.execute(PREVIOUS, {"items": ready})}
     rows: list[dict[str, Any]] = []
     emitted: list[ValuationComputed] = []
