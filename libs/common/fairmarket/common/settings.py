@@ -1,13 +1,25 @@
-"""Fail-fast settings shared by every service; each service subclasses with its own fields."""
+"""Fail-fast settings shared by every service; each service subclasses with its own fields.
+
+The JWT signing secret is given as a value (FAIRMARKET_JWT_SECRET) or as a file
+holding it (FAIRMARKET_JWT_SECRET_FILE, e.g. a mounted Kubernetes secret); the
+value wins when both are set, as for the collector's credentials. A service
+without either, or with a file it cannot read or that is empty, stops at start.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CommonSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FAIRMARKET_", extra="ignore")
+    # hide_input_in_errors: a settings error must not print the inputs, which hold secrets
+    model_config = SettingsConfigDict(
+        env_prefix="FAIRMARKET_", extra="ignore", hide_input_in_errors=True
+    )
 
     service_name: str = "fairmarket"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/fairmarket"
@@ -16,7 +28,8 @@ class CommonSettings(BaseSettings):
     kafka_idempotence: bool = True
     topic_partitions: int = Field(default=12, ge=1, le=1000)
     topic_replication: int = Field(default=1, ge=1, le=5)
-    jwt_secret: SecretStr
+    jwt_secret: SecretStr  # given, or read from jwt_secret_file (see _jwt_secret_file)
+    jwt_secret_file: Path | None = None
     jwt_issuer: str = "fairmarket"
     jwt_audience: str = "fairmarket"
     host: str = "127.0.0.1"
@@ -28,3 +41,29 @@ class CommonSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=3, ge=1, le=100)
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
     outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _jwt_secret_file(cls, data: Any) -> Any:
+        """Fill jwt_secret from jwt_secret_file when no (non-empty) value is given."""
+        if not isinstance(data, dict):
+            return data
+        value = data.get("jwt_secret")
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value:
+            return data
+        path = data.get("jwt_secret_file")
+        if not path:
+            raise ValueError(
+                "no JWT signing secret: set FAIRMARKET_JWT_SECRET or FAIRMARKET_JWT_SECRET_FILE"
+            )
+        try:
+            secret = Path(path).read_text().rstrip("\r\n")
+        except OSError as exc:
+            raise ValueError(f"jwt_secret_file {path} cannot be read: {exc}") from exc
+        except UnicodeDecodeError:  # its message would quote the secret's bytes
+            raise ValueError(f"jwt_secret_file {path} is not UTF-8 text") from None
+        if not secret:
+            raise ValueError(f"jwt_secret_file {path} is empty")
+        return {**data, "jwt_secret": SecretStr(secret)}
