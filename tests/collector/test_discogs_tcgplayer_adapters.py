@@ -279,3 +279,90 @@ async def test_tcgplayer_refuses_what_is_not_a_card(marketplace: Marketplace) ->
         )
         result = await tcg.fetch(request(ICARUS, "tcgplayer"))
     assert result.status == "failed" and not marketplace.seen
+
+
+def tcg(market: Marketplace, client: httpx.AsyncClient) -> Bound:
+    return Bound(TcgplayerAdapter(TcgplayerConfig(market.url, "pub", "priv")), caller(client))
+
+
+SOL_RING = CardAttribution(game="Magic", name="Sol Ring", number="250")
+
+
+async def test_tcgplayer_429_is_waited_out_then_priced(
+    marketplace: Marketplace, sales_of_product: dict[str, list[float]]
+) -> None:
+    tcg_market(marketplace, sales_of_product)
+    lookup = marketplace.routes[("GET", PRODUCTS)]
+    throttled = iter([Reply(429, {"success": False, "errors": []}, {"Retry-After": "0"})])
+    marketplace.on("GET", PRODUCTS, lambda seen: next(throttled, None) or lookup(seen))
+    async with httpx.AsyncClient() as client:
+        result = await tcg(marketplace, client).fetch(request(SOL_RING, "tcgplayer"))
+    assert result.status == "ok" and result.error is None
+    assert [x.status for x in result.exchanges if x.url.endswith(PRODUCTS)] == [429, 200]
+    assert len(result.listings) == 4
+
+
+async def test_tcgplayer_down_fails_with_the_reason(
+    marketplace: Marketplace, sales_of_product: dict[str, list[float]]
+) -> None:
+    tcg_market(marketplace, sales_of_product)
+    marketplace.on("GET", f"/pricing/product/{MYSTERY}", Reply(502, "<html>Bad Gateway</html>"))
+    async with httpx.AsyncClient() as client:
+        result = await tcg(marketplace, client).fetch(request(SOL_RING, "tcgplayer"))
+    # the lookup answered, the pricing never did: nothing usable, so failed, not partial
+    assert result.status == "failed" and result.listings == []
+    assert result.error == f"TCGplayer answered 502 for /pricing/product/{MYSTERY}"
+    assert len(marketplace.calls(f"/pricing/product/{MYSTERY}")) == 3  # retried, then given up
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "reason"),
+    [
+        (PRODUCTS, "<html>Service Unavailable</html>", "not JSON for /catalog/products"),
+        (PRODUCTS, [{"productId": MYSTERY}], "unexpected body for /catalog/products"),
+        (PRODUCTS, {"success": True, "results": {"productId": MYSTERY}}, "no result list"),
+        (f"/pricing/product/{MYSTERY}", "{truncated", "not JSON for /pricing/product/"),
+        (f"/pricing/product/{MYSTERY}", {"success": True}, "no result list for /pricing/"),
+    ],
+)
+async def test_tcgplayer_malformed_bodies_fail_cleanly(
+    marketplace: Marketplace,
+    sales_of_product: dict[str, list[float]],
+    path: str,
+    body: Any,
+    reason: str,
+) -> None:
+    tcg_market(marketplace, sales_of_product)
+    marketplace.on("GET", path, Reply(200, body))
+    async with httpx.AsyncClient() as client:
+        result = await tcg(marketplace, client).fetch(request(SOL_RING, "tcgplayer"))
+    assert result.status == "failed" and result.listings == []
+    assert reason in (result.error or "")
+
+
+async def test_discogs_5xx_fails_with_the_reason(discogs_market: Marketplace) -> None:
+    async with httpx.AsyncClient() as client:
+        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
+        discogs_market.on("GET", SEARCH, Reply(503, {"message": "Service Unavailable"}))
+        search_down = await discogs.fetch(request(ICARUS, "discogs"))
+        known = RecordAttribution(artist="Trash80", title="Icarus", discogs_release_id=1743771)
+        discogs_market.on("GET", "/marketplace/stats/1743771", Reply(500, "Internal Error"))
+        discogs_market.on("GET", "/marketplace/price_suggestions/1743771", Reply(500, ""))
+        stats_down = await discogs.fetch(request(known, "discogs"))
+    assert search_down.status == "failed" and search_down.listings == []
+    assert search_down.error == "Discogs answered 503 for /database/search"
+    assert len(discogs_market.calls(SEARCH)) == 3  # retried with backoff, then given up
+    assert stats_down.status == "failed" and stats_down.listings == []
+    assert stats_down.error == "Discogs answered 500 for /marketplace/stats/1743771"
+
+
+async def test_discogs_json_of_the_wrong_shape_fails_cleanly(discogs_market: Marketplace) -> None:
+    discogs_market.on("GET", "/marketplace/stats/1743771", Reply(200, [{"lowest_price": 2.09}]))
+    async with httpx.AsyncClient() as client:
+        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
+        stats = await discogs.fetch(request(ICARUS, "discogs"))
+        discogs_market.on("GET", SEARCH, Reply(200, {"pagination": {}, "results": None}))
+        search = await discogs.fetch(request(ICARUS, "discogs"))
+    assert stats.status == "failed" and stats.listings == []
+    assert stats.error == "Discogs answered an unexpected body for /marketplace/stats/1743771"
+    assert (search.status, search.error) == ("failed", "Discogs search answered an unexpected body")

@@ -224,3 +224,119 @@ async def test_woocommerce_garbage_is_a_clean_failure(marketplace: Marketplace) 
         result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
     assert result.status == "failed" and "not JSON" in (result.error or "")
     assert result.exchanges and result.exchanges[0].body.startswith(b"<html>")  # kept for audit
+
+
+async def test_shopify_429_is_waited_out_then_read(
+    marketplace: Marketplace, shopify_products: list[dict[str, Any]]
+) -> None:
+    throttled = {"errors": "Exceeded 2 calls per second for api client. Reduce request rates."}
+    marketplace.on(
+        "GET",
+        SHOPIFY,
+        [Reply(429, throttled, {"Retry-After": "0"}), Reply(200, {"products": shopify_products})],
+    )
+    item = ProductAttribution(name="Patch Roast Coffee Bags", variant="150g")
+    async with httpx.AsyncClient() as client:
+        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url, "EUR")), caller(client))
+        result = await store.fetch(request(item, "shopify"))
+    assert (result.status, result.error) == ("ok", None)
+    assert [x.status for x in result.exchanges] == [429, 200]
+    assert [x.price for x in result.listings] == [Decimal("220")]
+
+
+NOT_JSON = "the store answered a body that is not JSON"
+NO_LIST = "the store answered no product list"
+FIRST_PRODUCT = "<the capture's first product, unwrapped>"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("<html><body>Your connection needs to be verified.</body></html>", NOT_JSON),
+        ('{"products": [{"id": 1', NOT_JSON),  # cut off mid-body
+        # the AJAX endpoint's shape (one product, /products/<handle>.js), not products.json
+        (FIRST_PRODUCT, NO_LIST),
+        ([], NO_LIST),
+        ({"products": {"id": 1}}, NO_LIST),
+    ],
+)
+async def test_shopify_malformed_bodies_fail_cleanly(
+    marketplace: Marketplace, shopify_products: list[dict[str, Any]], body: Any, reason: str
+) -> None:
+    answer = shopify_products[0] if body == FIRST_PRODUCT else body
+    marketplace.on("GET", SHOPIFY, Reply(200, answer))
+    async with httpx.AsyncClient() as client:
+        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(request(ProductAttribution(name="Patch Roast"), "shopify"))
+    assert (result.status, result.error, result.listings) == ("failed", reason, [])
+    assert len(marketplace.calls(SHOPIFY)) == 1  # a bad body is not retried
+
+
+def woo_page(products: list[dict[str, Any]], page: int, size: int = 100) -> list[dict[str, Any]]:
+    """`size` products of a real shop's capture, with ids of their own for the page."""
+    return [{**products[n % len(products)], "id": page * 1000 + n} for n in range(size)]
+
+
+async def test_woocommerce_pages_until_x_wp_totalpages(
+    marketplace: Marketplace, woo_minor3: list[dict[str, Any]]
+) -> None:
+    pages = {"1": woo_page(woo_minor3, 1), "2": woo_page(woo_minor3, 2)}
+    marketplace.on(
+        "GET",
+        WOO,
+        lambda seen: Reply(
+            200, pages.get(seen.query["page"], []), {"X-WP-Total": "200", "X-WP-TotalPages": "2"}
+        ),
+    )
+    async with httpx.AsyncClient() as client:
+        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(
+            request(ProductAttribution(name="Hoodie"), "woocommerce", max_results=1000)
+        )
+    calls = marketplace.calls(WOO)
+    assert [c.query["page"] for c in calls] == ["1", "2"]  # both full, and no third page
+    assert all(c.query["per_page"] == "100" for c in calls)
+    assert result.status == "ok"
+    assert len(result.listings) == 40  # two hoodies in each ten products of the shop
+    assert {x.price for x in result.listings} == {Decimal("35.000"), Decimal("45.000")}
+    assert len({x.marketplace_id for x in result.listings}) == 40
+
+
+async def test_woocommerce_a_short_page_is_the_last(
+    marketplace: Marketplace, woo_minor3: list[dict[str, Any]]
+) -> None:
+    marketplace.on("GET", WOO, Reply(200, woo_minor3))  # no paging headers at all
+    async with httpx.AsyncClient() as client:
+        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
+    assert [c.query["page"] for c in marketplace.calls(WOO)] == ["1"]
+    assert len(result.listings) == 2
+
+
+async def test_woocommerce_429_is_waited_out_and_5xx_gives_up(
+    marketplace: Marketplace, woo_minor3: list[dict[str, Any]]
+) -> None:
+    throttled = {"code": "rate_limit_exceeded", "message": "Too many requests.", "data": {}}
+    marketplace.on(
+        "GET",
+        WOO,
+        [Reply(429, throttled, {"Retry-After": "0"}), Reply(200, woo_minor3)],
+    )
+    async with httpx.AsyncClient() as client:
+        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
+        ok = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
+        marketplace.on("GET", WOO, Reply(500, "<html>Internal Server Error</html>"))
+        down = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
+    assert (ok.status, ok.error) == ("ok", None)
+    assert [x.status for x in ok.exchanges] == [429, 200] and len(ok.listings) == 2
+    assert (down.status, down.error, down.listings) == ("failed", "the store answered 500", [])
+    assert len(down.exchanges) == 3  # retried with backoff, then given up
+
+
+async def test_woocommerce_json_of_the_wrong_shape_fails_cleanly(marketplace: Marketplace) -> None:
+    wp_error = {"code": "rest_no_route", "message": "No route was found.", "data": {"status": 404}}
+    marketplace.on("GET", WOO, Reply(200, wp_error))
+    async with httpx.AsyncClient() as client:
+        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
+        result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
+    assert (result.status, result.error) == ("failed", "the store answered no product list")

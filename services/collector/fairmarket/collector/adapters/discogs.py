@@ -202,10 +202,13 @@ class DiscogsAdapter:
             if release is None:
                 result.error = "no Discogs release matches the attribution"
                 return result
-            await self._get(
-                http, result, f"{STATS}{release.id}", {"curr_abbr": self.config.currency}
-            )
-            await self._get(http, result, f"{SUGGESTIONS}{release.id}")
+            for path, params in (
+                (f"{STATS}{release.id}", {"curr_abbr": self.config.currency}),
+                (f"{SUGGESTIONS}{release.id}", None),
+            ):
+                body = await self._get(http, result, path, params)
+                if body is not None and not isinstance(body, dict):
+                    raise MarketplaceError(f"Discogs answered an unexpected body for {path}")
         except MarketplaceError as exc:
             result.fail(str(exc))
         return result

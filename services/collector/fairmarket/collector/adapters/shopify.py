@@ -107,9 +107,10 @@ class ShopifyAdapter:
                 if response.status_code != 200:
                     raise MarketplaceError(f"the store answered {response.status_code}")
                 try:
-                    products = response.json().get("products")
-                except (ValueError, AttributeError) as exc:
+                    body = response.json()
+                except ValueError as exc:
                     raise MarketplaceError("the store answered a body that is not JSON") from exc
+                products = body.get("products") if isinstance(body, dict) else None
                 if not isinstance(products, list):
                     raise MarketplaceError("the store answered no product list")
                 if len(products) < PAGE:

@@ -124,6 +124,14 @@ def pricing_listings(
     return out
 
 
+def _results(body: dict[str, Any], path: str) -> list[Any]:
+    """The body's `results` list; a body without one is no answer we can use."""
+    results = body.get("results")
+    if not isinstance(results, list):
+        raise MarketplaceError(f"TCGplayer answered no result list for {path}")
+    return results
+
+
 class TcgplayerAdapter:
     name = "tcgplayer"
     rate_limit_per_minute: float | None = 300  # TCGplayer asks for no more than ~5 a second
@@ -177,11 +185,11 @@ class TcgplayerAdapter:
         result = FetchResult()
         try:
             body = await self._get(http, result, PRODUCTS, lookup_params(a))
-            products = pick_products(body.get("results"), a)
+            products = pick_products(_results(body, PRODUCTS), a)
             if not products:
                 result.error = "no TCGplayer product matches the attribution"
                 return result
-            await self._get(http, result, PRICING + ",".join(map(str, products)))
+            _results(await self._get(http, result, PRICING + ",".join(map(str, products))), PRICING)
         except MarketplaceError as exc:
             result.fail(str(exc))
         return result
