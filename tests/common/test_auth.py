@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import jwt
@@ -93,3 +94,19 @@ async def test_a_malformed_intake_is_422_with_the_field(intake_client: httpx.Asy
     )
     assert r.status_code == 422
     assert "year" in r.json()["reason"]
+
+
+def test_the_token_command_signs_with_the_secret_file_the_services_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from fairmarket.cli.main import app
+
+    path = tmp_path / "jwt-secret"
+    path.write_text(SECRET + "\n")  # as a mounted secret often ends
+    monkeypatch.delenv("FAIRMARKET_JWT_SECRET", raising=False)
+    monkeypatch.setenv("FAIRMARKET_JWT_SECRET_FILE", str(path))
+    result = CliRunner().invoke(app, ["token", "--role", "staff"])
+    assert result.exit_code == 0, result.output
+    assert verify_token(result.stdout.strip().splitlines()[-1], SECRET).role is Role.staff

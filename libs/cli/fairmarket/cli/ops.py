@@ -13,9 +13,15 @@ from fairmarket.cli.services import DEFAULT_PORTS, SERVICES, spec
 
 
 def _secret(data_dir: Path | None) -> str:
-    """The JWT secret: the environment first, else the all-in-one stack's data dir."""
+    """The JWT secret as the services read it (the environment, then the file it names),
+    else the all-in-one stack's data dir."""
     if env := os.environ.get("FAIRMARKET_JWT_SECRET"):
         return env
+    if named := os.environ.get("FAIRMARKET_JWT_SECRET_FILE"):
+        try:
+            return Path(named).read_text().rstrip("\r\n")
+        except OSError as exc:
+            raise typer.BadParameter(f"FAIRMARKET_JWT_SECRET_FILE: {exc.strerror}") from exc
     directory = data_dir or Path(os.environ.get("FAIRMARKET_DATA_DIR", ".fairmarket"))
     path = directory / "jwt.secret"
     if path.exists():
