@@ -8,8 +8,10 @@ shop configured with three minor units (hichamboushaba/WCStoreApp).
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,11 @@ from marketplace_server import Marketplace, Reply
 
 from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.collector.adapters.shopify import PRODUCTS as SHOPIFY
-from fairmarket.collector.adapters.shopify import ShopifyAdapter, StoreConfig
+from fairmarket.collector.adapters.shopify import ShopifyAdapter, StoreConfig, product_listings
 from fairmarket.collector.adapters.woocommerce import PRODUCTS as WOO
 from fairmarket.collector.adapters.woocommerce import WooCommerceAdapter, minor_units
+from fairmarket.collector.domain.money import Rates
+from fairmarket.collector.domain.normalize import to_price_point
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.common.events import (
     CoinAttribution,
@@ -83,6 +87,80 @@ async def test_shopify_variants_of_the_named_product_are_asks_in_the_store_curre
         "/products/patch-roast-coffee-bags?variant=50107071693083"
     )
     assert marketplace.calls(SHOPIFY)[0].query == {"limit": "250", "page": "1"}
+
+
+async def test_shopify_compare_at_prices_are_kept_and_the_ask_is_the_price_charged(
+    marketplace: Marketplace, shopify_products: list[dict[str, Any]]
+) -> None:
+    """The capture's Patch Roast bags are marked down from 399.00 (`compare_at_price` 39900),
+    Coconut Cloud's 28g from 199.00; Nescafe Classic has no compare-at price."""
+    marketplace.on("GET", SHOPIFY, Reply(200, {"products": shopify_products}))
+    async with httpx.AsyncClient() as client:
+        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url, "EUR")), caller(client))
+        patch = await store.fetch(request(ProductAttribution(name="Patch Roast Coffee"), "shopify"))
+        nescafe = await store.fetch(request(ProductAttribution(name="Nescafe Classic"), "shopify"))
+        cloud = await store.fetch(request(ProductAttribution(name="Coconut Cloud"), "shopify"))
+    assert [(x.price, x.compare_at_price) for x in patch.listings] == [
+        (Decimal("220"), Decimal("399")),
+        (Decimal("220"), Decimal("399")),
+    ]
+    assert {x.condition for x in patch.listings} == {"New, compare-at price 399.00 EUR"}
+    assert {(x.compare_at_price, x.condition) for x in nescafe.listings} == {(None, "New")}
+    assert len(nescafe.listings) == 3
+    by_size = {x.title.rsplit(" ", 1)[1]: x.compare_at_price for x in cloud.listings}
+    assert by_size == {"28g": Decimal("199"), "36g": Decimal("119"), "48g": Decimal("119")}
+
+    # the price point carries the ask at the price charged, and the compare-at in its condition
+    req = request(ProductAttribution(name="Patch Roast Coffee"), "shopify")
+    point = to_price_point(
+        patch.listings[0],
+        req,
+        raw_artifact_id=None,
+        rates=Rates(),
+        now=datetime(2025, 4, 2, tzinfo=UTC),
+    )
+    assert (point.price, point.currency, point.kind) == (Decimal("220"), "EUR", "ask")
+    assert point.condition == "New, compare-at price 399.00 EUR"
+
+
+def test_shopify_a_compare_at_price_not_above_the_price_is_no_markdown(
+    shopify_products: list[dict[str, Any]],
+) -> None:
+    product = copy.deepcopy(shopify_products[0])  # Patch Roast Coffee Bags
+    product["variants"][0]["compare_at_price"] = product["variants"][0]["price"]
+    product["variants"][1]["compare_at_price"] = None
+    config = StoreConfig("https://store.example", "EUR")
+    listings = product_listings(product, ProductAttribution(name="Patch Roast"), config, index=0)
+    assert [(x.compare_at_price, x.condition) for x in listings] == [(None, "New")] * 2
+
+
+async def test_shopify_sold_out_variants_and_products_are_not_asks(
+    marketplace: Marketplace, shopify_products: list[dict[str, Any]]
+) -> None:
+    """The capture with Coconut Cloud's 36g sold out and Patch Roast sold out altogether
+    (the AJAX shape says so on the product as well as on each variant)."""
+    products = copy.deepcopy(shopify_products)
+    cloud = next(p for p in products if p["title"].startswith("Coconut Cloud"))
+    next(v for v in cloud["variants"] if v["title"] == "36g")["available"] = False
+    patch = next(p for p in products if p["title"] == "Patch Roast Coffee Bags")
+    patch["available"] = False
+    for v in patch["variants"]:
+        v["available"] = False
+    only_product = copy.deepcopy(patch)
+    for v in only_product["variants"]:
+        v.pop("available")  # a product sold out with variants that do not say it
+    marketplace.on("GET", SHOPIFY, Reply(200, {"products": products}))
+    async with httpx.AsyncClient() as client:
+        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url, "EUR")), caller(client))
+        cloud_asks = await store.fetch(request(ProductAttribution(name="Coconut Cloud"), "shopify"))
+        patch_asks = await store.fetch(request(ProductAttribution(name="Patch Roast"), "shopify"))
+    assert sorted(x.title.rsplit(" ", 1)[1] for x in cloud_asks.listings) == ["28g", "48g"]
+    assert (patch_asks.status, patch_asks.listings) == ("ok", [])
+    config = StoreConfig("https://store.example")
+    assert (
+        product_listings(only_product, ProductAttribution(name="Patch Roast"), config, index=0)
+        == []
+    )
 
 
 DEMO_VENDOR = "coffee-prime-2 (password: 1)"  # the demo store's vendor on its products

@@ -34,6 +34,8 @@ class Listing:
     condition: str | None = None
     grade: str | None = None
     exchange_index: int = 0
+    compare_at_price: Decimal | None = None
+    """A store's regular price, when the ask is a markdown from it (Shopify's compare-at)."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 Variant prices are decimal strings; the storefront AJAX shape (`/products/x.js`)
 gives integer cents instead, and both are read. Shopify gives no currency, so
-the source's configured one is used. Sold-out variants are not asks.
+the source's configured one is used. Sold-out variants (or a sold-out product)
+are not current asks and are skipped. A variant's compare-at price, when above
+its price, is kept on the listing and in its condition ("New, compare-at price
+399.00 EUR"): the ask is the price actually charged, never the compare-at one.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ def product_listings(
 ) -> list[Listing]:
     if not isinstance(product, dict) or not product.get("id"):
         return []
+    if product.get("available") is False:  # the AJAX shape: every variant sold out
+        return []
     out = []
     for v in product.get("variants") or []:
         if not isinstance(v, dict) or v.get("available") is False:
@@ -67,6 +72,9 @@ def product_listings(
         price = variant_price(v.get("price"))
         if price is None or price <= 0 or not is_candidate(a, title, product.get("vendor")):
             continue
+        compare_at = variant_price(v.get("compare_at_price"))
+        if compare_at is not None and compare_at <= price:
+            compare_at = None  # stores often set it equal to the price: no markdown
         out.append(
             Listing(
                 marketplace_id=f"{product['id']}:{v.get('id')}",
@@ -77,8 +85,13 @@ def product_listings(
                 sale_format="fixed_price",
                 observed_at=_when(v.get("updated_at") or product.get("updated_at")),
                 url=f"{config.base_url}/products/{product.get('handle')}?variant={v.get('id')}",
-                condition="New",
+                condition=(
+                    f"New, compare-at price {compare_at:.2f} {config.currency}"
+                    if compare_at
+                    else "New"
+                ),
                 exchange_index=index,
+                compare_at_price=compare_at,
             )
         )
     return out
