@@ -310,3 +310,34 @@ async def test_one_batch_of_many_items_values_each_from_its_own_inputs(migrated_
         assert excluded is True
     finally:
         await engine.dispose()
+
+
+async def test_a_run_of_several_sources_is_valued_once_all_of_them_completed(
+    migrated_db: str,
+) -> None:
+    """Each source's comps arrive as its own collection ends; the valuation waits for the
+    run's every completion (failed ones count), so the run yields one valuation."""
+    engine = make_engine(migrated_db, schema=SCHEMA, pool_size=1)
+    box = RecordingOutbox()
+    handle = ValuationHandlers(box)
+    item, run, fast, slow, dead = uuid.uuid4(), uuid.uuid4(), *(uuid.uuid4() for _ in range(3))
+
+    def done(request: uuid.UUID, n: int, status: str = "ok") -> PricingCompleted:
+        event = completed(item, request, run, n)
+        data = event.data.model_copy(update={"run_size": 3, "status": status})
+        return event.model_copy(update={"data": data})
+
+    try:
+        for batch in (
+            [*(comp(item, fast, p, days_ago=2) for p in (100, 102, 98)), done(fast, 3)],
+            [*(comp(item, slow, p, days_ago=3) for p in (101, 99)), done(slow, 2)],
+        ):
+            async with engine.begin() as conn:
+                await handle(conn, batch)
+            assert box.events == [], "valued before the run's last source completed"
+        async with engine.begin() as conn:
+            await handle(conn, [done(dead, 0, status="failed")])
+        (event,) = box.events
+        assert event.data.comps.total == 5 and event.correlation_id == run
+    finally:
+        await engine.dispose()

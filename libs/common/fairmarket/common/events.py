@@ -162,6 +162,13 @@ class PricingRequestedData(Contract):
     title: ShortStr | None = None
     source: SourceRef
     rules: SourceRules = Field(default_factory=SourceRules)
+    run_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="how many requests (one per source) the pricing run has; a valuation "
+        "waits for all of their completions",
+    )
 
 
 class PricePointCollectedData(Contract):
@@ -201,6 +208,13 @@ class PricingCompletedData(Contract):
     error: Text | None = None
     item_grade: ShortStr | None = Field(
         default=None, description="the attributed grade or condition, for the valuation"
+    )
+    run_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="how many requests (one per source) the pricing run has; a valuation "
+        "waits for all of their completions",
     )
 
 

@@ -43,7 +43,7 @@ async def enabled_sources(conn: AsyncConnection) -> list[Any]:
 
 
 def _request_event(
-    ask: RunAsk, run_id: uuid.UUID, request_id: uuid.UUID, source: Any
+    ask: RunAsk, run_id: uuid.UUID, request_id: uuid.UUID, source: Any, run_size: int
 ) -> PricingRequested:
     item = ask.item
     return PricingRequested(
@@ -66,6 +66,7 @@ def _request_event(
                 rate_limit_per_minute=source.rate_limit_per_minute,
             ),
             rules=SourceRules.model_validate(source.rules or {}),
+            run_size=run_size,
         ),
     )
 
@@ -92,7 +93,8 @@ async def start_runs(
             }
         )
         events = []
-        for source in (s for s in enabled if serves(s, item.category, ask.source_names)):
+        chosen = [s for s in enabled if serves(s, item.category, ask.source_names)]
+        for source in chosen:
             request_id = uuid.uuid4()
             requests.append(
                 {
@@ -104,7 +106,7 @@ async def start_runs(
                     "status": "pending",
                 }
             )
-            events.append(_request_event(ask, run_id, request_id, source))
+            events.append(_request_event(ask, run_id, request_id, source, len(chosen)))
         if events:
             PRICING_RUNS.labels(ask.reason).inc()
         out.append((run_id, events))

@@ -234,6 +234,7 @@ class Collector:
                     filtered=filtered,
                     error=result.error,
                     item_grade=item_grade(d.attribution),
+                    run_size=d.run_size,
                 ),
             )
         )

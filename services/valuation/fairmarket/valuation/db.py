@@ -64,6 +64,7 @@ requests = Table(
     Column("expected", Integer, nullable=False),
     Column("item_grade", String(100)),
     Column("completed_at", DateTime(timezone=True), nullable=False),
+    Column("run_size", Integer),  # requests in the run, when the catalog said
     Index("ix_valuation_requests_item", "item_id", "revision"),
 )
 

@@ -125,7 +125,10 @@ async def settled_revisions(
     Comps and completions travel on two topics with no order between them, so a
     valuation waits until each request that reported completion has delivered
     as many comps as it said it emitted, and no request still has comps but no
-    completion. Items still waiting are absent from the result.
+    completion; and until every request of the newest run has completed (each
+    source ends with a completion, failed or not, within the collector's deadline),
+    so that a run yields one valuation, not one per source. Items still waiting are
+    absent from the result.
     """
     if not item_ids:
         return {}
@@ -146,6 +149,8 @@ async def settled_revisions(
         if any(got.get(r.request_id, 0) < r.expected for r in rows):
             continue  # completed, but some of its comps are still on their way
         last = rows[-1]
+        if last.run_size and sum(r.run_id == last.run_id for r in rows) < last.run_size:
+            continue  # other sources of the run are still being collected
         settled[item_id] = {
             "revision": last.revision,
             "run_id": last.run_id,

@@ -87,6 +87,7 @@ async def save_completions(conn: AsyncConnection, events: list[PricingCompleted]
                 "expected": e.data.collected,
                 "item_grade": e.data.item_grade,
                 "completed_at": e.occurred_at,
+                "run_size": e.data.run_size,
             }
             for e in events
         ],
