@@ -23,6 +23,7 @@ from fairmarket.catalog.domain.csv_export import (
     item_csv_row,
 )
 from fairmarket.catalog.domain.item_query import ItemFilter, SortKey
+from fairmarket.catalog.domain.price_policy import MAX_CENTS
 from fairmarket.common.events import Category
 from fairmarket.common.web import Viewer
 
@@ -112,8 +113,8 @@ async def item_filter(
     ] = None,
     year: Annotated[int | None, Query(ge=1, le=2100)] = None,
     grade: Annotated[str | None, Query(max_length=50)] = None,
-    min_fmv_usd_cents: Annotated[int | None, Query(ge=0)] = None,
-    max_fmv_usd_cents: Annotated[int | None, Query(ge=0)] = None,
+    min_fmv_usd_cents: Annotated[int | None, Query(ge=0, le=MAX_CENTS)] = None,
+    max_fmv_usd_cents: Annotated[int | None, Query(ge=0, le=MAX_CENTS)] = None,
     min_confidence: Annotated[int | None, Query(ge=1, le=10)] = None,
     has_valuation: bool | None = None,
     stale_since: datetime | None = None,

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+MAX_CENTS = 10**15  # $10 trillion: bounded well inside Postgres' bigint, so never a 500
+
 
 class PricePolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -22,9 +24,9 @@ class PricePolicy(BaseModel):
     ending_cents: Annotated[int, Field(ge=0, le=99)] | None = Field(
         default=99, description="round up to a price ending in these cents; null: no rounding"
     )
-    floor_usd_cents: int | None = Field(default=None, ge=0)
-    ceiling_usd_cents: int | None = Field(default=None, ge=0)
-    fixed_usd_cents: int | None = Field(default=None, ge=1)
+    floor_usd_cents: int | None = Field(default=None, ge=0, le=MAX_CENTS)
+    ceiling_usd_cents: int | None = Field(default=None, ge=0, le=MAX_CENTS)
+    fixed_usd_cents: int | None = Field(default=None, ge=1, le=MAX_CENTS)
     follow_valuation: bool = Field(
         default=True, description="re-price when the item's valuation changes"
     )
