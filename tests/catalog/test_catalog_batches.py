@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from test_products_and_watches import valuation
 
 from fairmarket.catalog.consumers import CatalogHandlers
 from fairmarket.catalog.db import (
@@ -28,8 +29,6 @@ from fairmarket.catalog.db import (
 from fairmarket.common.db import make_engine
 from fairmarket.common.events import (
     CoinAttribution,
-    CompsCounts,
-    ConfidenceComponents,
     IntakeAttributed,
     IntakeAttributedData,
     PricePointCollected,
@@ -38,7 +37,6 @@ from fairmarket.common.events import (
     PricingCompletedData,
     SourceRef,
     ValuationComputed,
-    ValuationComputedData,
 )
 from fairmarket.common.messaging.outbox import Outbox
 
@@ -66,31 +64,10 @@ def attributed(item: uuid.UUID, revision: int, title: str) -> IntakeAttributed:
 
 
 def valued(item: uuid.UUID, version: int, fmv: int, run: uuid.UUID | None) -> ValuationComputed:
-    return ValuationComputed(
-        producer="valuation",
-        correlation_id=run,
-        occurred_at=datetime.now(UTC) + timedelta(seconds=version),
-        data=ValuationComputedData(
-            item_id=item,
-            revision=1,
-            version=version,
-            method="fmv-test",
-            as_of="2026-11-20T00:00:00Z",
-            fmv_usd_cents=fmv,
-            p10_usd_cents=fmv,
-            p50_usd_cents=fmv,
-            p90_usd_cents=fmv,
-            comps=CompsCounts(total=5, used=5, outliers=0, filtered=0),
-            sold_ratio=1.0,
-            basis="sold",
-            confidence=7,
-            confidence_components=ConfidenceComponents(
-                count=2, reputation=2, sold_ratio=2, spread=1, recency=0
-            ),
-            explanation="5 sold comps.",
-            inputs_hash=f"h{version}",
-        ),
-    )
+    """test_products_and_watches' valuation, of a pricing run, a second apart per version."""
+    event = valuation(item, version, fmv, None)
+    at = datetime.now(UTC) + timedelta(seconds=version)
+    return event.model_copy(update={"correlation_id": run, "occurred_at": at})
 
 
 async def handle(engine: AsyncEngine, handlers: CatalogHandlers, events: list[Any]) -> None:

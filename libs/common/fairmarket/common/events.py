@@ -22,6 +22,15 @@ SaleFormat = Literal["auction", "fixed_price", "best_offer", "unknown"]
 CompletionStatus = Literal["ok", "partial", "failed"]
 
 ShortStr = Annotated[str, Field(max_length=500)]
+RunSize = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=1000,
+        description="how many requests (one per source) the pricing run has; a valuation "
+        "waits for all of their completions",
+    ),
+]
 Text = Annotated[str, Field(max_length=4000)]
 
 
@@ -162,13 +171,7 @@ class PricingRequestedData(Contract):
     title: ShortStr | None = None
     source: SourceRef
     rules: SourceRules = Field(default_factory=SourceRules)
-    run_size: int | None = Field(
-        default=None,
-        ge=1,
-        le=1000,
-        description="how many requests (one per source) the pricing run has; a valuation "
-        "waits for all of their completions",
-    )
+    run_size: RunSize = None
 
 
 class PricePointCollectedData(Contract):
@@ -209,13 +212,7 @@ class PricingCompletedData(Contract):
     item_grade: ShortStr | None = Field(
         default=None, description="the attributed grade or condition, for the valuation"
     )
-    run_size: int | None = Field(
-        default=None,
-        ge=1,
-        le=1000,
-        description="how many requests (one per source) the pricing run has; a valuation "
-        "waits for all of their completions",
-    )
+    run_size: RunSize = None
 
 
 class CompsCounts(Contract):
