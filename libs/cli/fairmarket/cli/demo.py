@@ -144,7 +144,7 @@ def comp_status(comp: dict[str, Any]) -> Text:
         return Text(f"filtered: {comp.get('filtered_reason') or 'junk'}", style="yellow")
     if comp.get("outlier"):
         return Text("outlier", style="magenta")
-    return Text("used", style="green")
+    return Text("kept", style="green")  # by the filters; the explanation says what the value used
 
 
 def comps_table(row: Row, comps: list[dict[str, Any]]) -> Table:
