@@ -281,7 +281,7 @@ async def test_token_answers_are_stored_without_the_tokens(
             result = await collector.fetch(event)
         assert result.status == "ok" and len(result.listings) == 1, result.error
         async with engine.begin() as conn:
-            await collector.store(conn, [(event, result)], started_at=event.occurred_at)
+            await collector.store(conn, event, result, started_at=event.occurred_at)
         async with engine.connect() as conn:
             rows = (
                 await conn.execute(

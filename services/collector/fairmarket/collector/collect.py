@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -146,24 +145,23 @@ class Collector:
             SOURCE_ERRORS.labels(source.name, error_class(result)).inc()
         return result
 
-    async def fetch_all(self, requests: Sequence[PricingRequested]) -> list[FetchResult]:
-        return list(await asyncio.gather(*(self.fetch(r) for r in requests)))
-
-    def _records(
-        self, request: PricingRequested, result: FetchResult, started_at: datetime, now: datetime
-    ) -> Records:
-        """The rows and events one collected request becomes (no I/O)."""
+    async def store(
+        self,
+        conn: AsyncConnection,
+        request: PricingRequested,
+        result: FetchResult,
+        *,
+        started_at: datetime,
+    ) -> list[Envelope[Any]]:
+        """Write raw responses, price points and the job (cached statements, rows as
+        parameters); return the events to emit."""
         d = request.data
-        out = Records()
         ids = [artifact_id(x.body) for x in result.exchanges]
-        for i, x in zip(ids, result.exchanges, strict=True):
-            out.artifacts[i] = {
-                "id": i,
-                "content_type": x.content_type,
-                "size": len(x.body),
-                "body": x.body,
-            }
-        out.exchanges = [
+        artifacts = {
+            i: {"id": i, "content_type": x.content_type, "size": len(x.body), "body": x.body}
+            for i, x in zip(ids, result.exchanges, strict=True)
+        }
+        logged = [
             {
                 "request_id": d.request_id,
                 "seq": seq,
@@ -177,12 +175,13 @@ class Collector:
             }
             for seq, x in enumerate(result.exchanges)
         ]
+        now = datetime.now(UTC)
         points: dict[Any, PricePointCollectedData] = {}
         for listing in result.listings:
             raw_id = ids[listing.exchange_index] if listing.exchange_index < len(ids) else None
             point = to_price_point(listing, d, raw_artifact_id=raw_id, rates=self.rates, now=now)
             points.setdefault(point.price_point_id, point)
-        out.events = [
+        events: list[Envelope[Any]] = [
             PricePointCollected(
                 producer="collector",
                 correlation_id=d.run_id,
@@ -191,7 +190,7 @@ class Collector:
             )
             for p in points.values()
         ]
-        out.points = [
+        rows = [
             {
                 "id": p.price_point_id,
                 "request_id": d.request_id,
@@ -204,7 +203,7 @@ class Collector:
         filtered = sum(1 for p in points.values() if p.filtered)
         COMPS.labels(d.source.name, "true").inc(filtered)
         COMPS.labels(d.source.name, "false").inc(len(points) - filtered)
-        out.job = {
+        job = {
             "request_id": d.request_id,
             "run_id": d.run_id,
             "item_id": d.item_id,
@@ -218,7 +217,7 @@ class Collector:
             "error": result.error,
             "started_at": started_at,
         }
-        out.events.append(
+        events.append(
             PricingCompleted(
                 producer="collector",
                 correlation_id=d.run_id,
@@ -238,38 +237,15 @@ class Collector:
                 ),
             )
         )
-        return out
-
-    async def store(
-        self,
-        conn: AsyncConnection,
-        collected: Sequence[tuple[PricingRequested, FetchResult]],
-        *,
-        started_at: datetime,
-    ) -> list[Envelope[Any]]:
-        """Write raw responses, price points and jobs of a batch of requests in four
-        statements (rows as parameters, cached); return the events to emit, in order."""
-        now = datetime.now(UTC)
-        batch = [self._records(request, result, started_at, now) for request, result in collected]
-        artifacts = {k: v for r in batch for k, v in r.artifacts.items()}
-        for table, rows in (
+        for statement, values in (
             (INSERT_ARTIFACTS, list(artifacts.values())),
-            (exchanges.insert(), [x for r in batch for x in r.exchanges]),
-            (INSERT_POINTS, [p for r in batch for p in r.points]),
-            (INSERT_JOBS, [r.job for r in batch]),
+            (exchanges.insert(), logged),
+            (INSERT_POINTS, rows),
+            (INSERT_JOBS, [job]),
         ):
-            if rows:
-                await conn.execute(table, rows)
-        return [e for r in batch for e in r.events]
-
-
-@dataclass
-class Records:
-    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
-    points: list[dict[str, Any]] = field(default_factory=list)
-    job: dict[str, Any] = field(default_factory=dict)
-    events: list[Envelope[Any]] = field(default_factory=list)
+            if values:
+                await conn.execute(statement, values)
+        return events
 
 
 INSERT_ARTIFACTS = insert(raw_artifacts).on_conflict_do_nothing()

@@ -32,5 +32,5 @@ class CollectorHandlers:
         items: list[tuple[PricingRequested, tuple[datetime, FetchResult]]],
     ) -> None:
         for request, (started, result) in items:
-            emitted = await self.collector.store(conn, [(request, result)], started_at=started)
+            emitted = await self.collector.store(conn, request, result, started_at=started)
             await self.outbox.add(conn, emitted)
