@@ -24,10 +24,9 @@ from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from fairmarket.common.db import among
 from fairmarket.common.events import Envelope
 from fairmarket.common.messaging import inbox
 from fairmarket.common.messaging.dlq import dead_letter
@@ -169,7 +168,9 @@ class EventConsumer:
             await self._retry_alone(item)
 
     async def _prepare_each(self, parsed: Sequence[tuple[Any, Envelope[Any]]]) -> None:
-        seen = await self._seen([e.event_id for _, e in parsed])
+        async with self.engine.connect() as conn:
+            ids = [e.event_id for _, e in parsed]
+            seen = await inbox.handled(conn, self.inbox_table, self.group, ids)
         gate = asyncio.Semaphore(self.prepare_concurrency)  # transactions, not the prepare
 
         async def one(item: tuple[Any, Envelope[Any]]) -> None:
@@ -191,16 +192,6 @@ class EventConsumer:
         async with asyncio.TaskGroup() as tasks:  # a transient fault cancels the others
             for item in parsed:
                 tasks.create_task(one(item))
-
-    async def _seen(self, event_ids: list[Any]) -> set[Any]:
-        t = self.inbox_table
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                select(t.c.event_id).where(
-                    t.c.consumer == self.group, among(t.c.event_id, event_ids)
-                )
-            )
-            return set(rows.scalars())
 
     async def _retry_alone(self, item: tuple[Any, Envelope[Any]], prepared: Any = None) -> None:
         record, _ = item

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Table, any_, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from fairmarket.common.db import among
 from fairmarket.common.events import Envelope
 from fairmarket.common.messaging.faults import is_transient
 from fairmarket.common.messaging.publisher import Publisher
@@ -26,10 +26,6 @@ from fairmarket.common.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE, OUTBOX_PU
 from fairmarket.common.tracing import traceparent_for
 
 log = logging.getLogger(__name__)
-
-# one array parameter, so that the statement is the same whatever the batch's size
-# (an IN list is a new statement for asyncpg to prepare at every size)
-SENT_IDS = bindparam("ids", type_=ARRAY(BigInteger))
 
 
 def event_row(event: Envelope[Any]) -> dict[str, Any]:
@@ -121,8 +117,7 @@ class OutboxRelay:
                 (r.topic, r.key.encode(), r.payload, dict(r.headers)) for r in rows
             )
             await conn.execute(
-                update(t).where(t.c.id == any_(SENT_IDS)).values(sent_at=func.now()),
-                {"ids": [r.id for r in rows]},
+                update(t).where(among(t.c.id, [r.id for r in rows])).values(sent_at=func.now())
             )
         OUTBOX_PUBLISHED.labels(self.schema).inc(len(rows))
         return len(rows)
