@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from fairmarket.cli.services import DEFAULT_PORTS, SERVICES, spec
+from fairmarket.common.settings import read_secret_file
 
 
 def _secret(data_dir: Path | None) -> str:
@@ -19,9 +20,9 @@ def _secret(data_dir: Path | None) -> str:
         return env
     if named := os.environ.get("FAIRMARKET_JWT_SECRET_FILE"):
         try:
-            return Path(named).read_text().rstrip("\r\n")
-        except OSError as exc:
-            raise typer.BadParameter(f"FAIRMARKET_JWT_SECRET_FILE: {exc.strerror}") from exc
+            return read_secret_file(Path(named), "FAIRMARKET_JWT_SECRET_FILE")
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
     directory = data_dir or Path(os.environ.get("FAIRMARKET_DATA_DIR", ".fairmarket"))
     path = directory / "jwt.secret"
     if path.exists():

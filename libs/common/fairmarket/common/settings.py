@@ -15,6 +15,20 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def read_secret_file(path: Path, name: str) -> str:
+    """A mounted secret's value, without the trailing newline such files often end with;
+    the errors never quote the file's bytes."""
+    try:
+        secret = path.read_text().rstrip("\r\n")
+    except OSError as exc:
+        raise ValueError(f"{name} {path} cannot be read: {exc}") from exc
+    except UnicodeDecodeError:  # its message would quote the secret's bytes
+        raise ValueError(f"{name} {path} is not UTF-8 text") from None
+    if not secret:
+        raise ValueError(f"{name} {path} is empty")
+    return secret
+
+
 class CommonSettings(BaseSettings):
     # hide_input_in_errors: a settings error must not print the inputs, which hold secrets
     model_config = SettingsConfigDict(
@@ -58,12 +72,4 @@ class CommonSettings(BaseSettings):
             raise ValueError(
                 "no JWT signing secret: set FAIRMARKET_JWT_SECRET or FAIRMARKET_JWT_SECRET_FILE"
             )
-        try:
-            secret = Path(path).read_text().rstrip("\r\n")
-        except OSError as exc:
-            raise ValueError(f"jwt_secret_file {path} cannot be read: {exc}") from exc
-        except UnicodeDecodeError:  # its message would quote the secret's bytes
-            raise ValueError(f"jwt_secret_file {path} is not UTF-8 text") from None
-        if not secret:
-            raise ValueError(f"jwt_secret_file {path} is empty")
-        return {**data, "jwt_secret": SecretStr(secret)}
+        return {**data, "jwt_secret": SecretStr(read_secret_file(Path(path), "jwt_secret_file"))}
