@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 
 import httpx
 
+from fairmarket.collector.adapters.errors import ErrorKind, MarketplaceError
 from fairmarket.common.events import PricingRequestedData
 
 Kind = Literal["sold", "ask", "auction", "guide"]
@@ -68,12 +69,19 @@ class FetchResult:
     listings: list[Listing] = field(default_factory=list)
     status: Status = "ok"
     error: str | None = None
+    error_kind: ErrorKind | None = None
 
-    def fail(self, reason: str) -> None:
+    @classmethod
+    def failed(cls, kind: ErrorKind, reason: str) -> FetchResult:
+        """A collection that failed before (or instead of) calling the marketplace."""
+        return cls(status="failed", error=reason, error_kind=kind)
+
+    def fail(self, error: MarketplaceError) -> None:
         """Partial when some data did arrive before the failure, failed otherwise."""
         got_data = any(x.status == 200 and x.method == "GET" for x in self.exchanges)
         self.status = "partial" if got_data else "failed"
-        self.error = reason
+        self.error = str(error)
+        self.error_kind = error.kind
 
 
 class Caller(Protocol):

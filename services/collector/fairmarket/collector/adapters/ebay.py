@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
-from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.collector.adapters.oauth import ClientCredentials
 from fairmarket.collector.domain.query import build_query
 from fairmarket.common.events import PricingRequestedData
@@ -171,14 +171,7 @@ class EbayAdapter:
             response = await self._search(http, result, path, query, offset, limit)
             if sold and response.status_code in (403, 404):
                 return False
-            if response.status_code != 200:
-                raise MarketplaceError(f"eBay answered {response.status_code} for {path}")
-            try:
-                body = response.json()
-            except ValueError as exc:
-                raise MarketplaceError("eBay answered a body that is not JSON") from exc
-            if not isinstance(body, dict):
-                raise MarketplaceError("eBay answered an unexpected body")
+            body = json_answer(response, "eBay", path)
             items = body.get(key) or []
             if not body.get("next") or not items:
                 break
@@ -189,7 +182,7 @@ class EbayAdapter:
         result = FetchResult()
         query = build_query(request.category, request.attribution, request.title)
         if not query:
-            return FetchResult(status="failed", error="nothing to search for in the attribution")
+            return FetchResult.failed("unsupported", "nothing to search for in the attribution")
         max_results = request.rules.max_results
         try:
             got_sales = self.config.insights and await self._collect(
@@ -198,7 +191,7 @@ class EbayAdapter:
             if not got_sales and not request.rules.sold_only:
                 await self._collect(http, result, BROWSE, query, False, max_results)
         except MarketplaceError as exc:
-            result.fail(str(exc))
+            result.fail(exc)
         return result
 
     def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:
