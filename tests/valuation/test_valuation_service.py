@@ -122,12 +122,15 @@ async def test_comps_then_completion_give_one_valuation_and_a_flag_recomputes(
     assert 39_500 <= v["fmv_usd_cents"] <= 42_000
     assert v["comps"]["outliers"] >= 1  # the $2,500 one
     assert 1 <= v["confidence"] <= 10 and v["explanation"]
+    assert v["fmv_low_usd_cents"] < v["fmv_usd_cents"] < v["fmv_high_usd_cents"]
+    assert "over the next two weeks" in v["explanation"]
     assert {c["price_point_id"] for c in got["comps"]} == {
         str(c.data.price_point_id) for c in comps
     }
 
     history = await valuation.get(f"/v1/valuations/{item}/history", headers=bearer("viewer"))
     assert [h["version"] for h in history.json()] == [1]
+    assert history.json()[0]["fmv_high_usd_cents"] == v["fmv_high_usd_cents"]
 
     flag = PricePointFlagged(
         producer="test",
