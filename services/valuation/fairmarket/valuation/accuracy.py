@@ -147,6 +147,27 @@ class Accuracy:
     sources: dict[str, str]
     method: str
 
+    def flat(self) -> dict[str, Any]:
+        """The headline figures, one number each, for ``fairmarket bench``."""
+        r = self.report
+        out: dict[str, Any] = {
+            "valuations": len(r.scored),
+            "series": r.series,
+            "mape_engine": r.engine,
+            "mape_best_baseline": r.best_baseline_error,
+            "improvement_vs_best_baseline": r.improvement,
+            "difference_90_low": r.difference_90[0],
+            "difference_90_high": r.difference_90[1],
+            "coverage_80_range": r.coverage,
+        }
+        for b in r.bands:
+            out[f"mape_engine_{b.name}_sales"] = b.engine
+            out[f"mape_best_baseline_{b.name}_sales"] = b.best_baseline_error
+            out[f"coverage_80_range_{b.name}_sales"] = b.coverage
+        for name, _, err in r.confidence:
+            out[f"mape_engine_confidence_{name}"] = err
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         """Flat figures for ``--json`` and ``fairmarket bench valuation-accuracy``."""
         r = self.report
