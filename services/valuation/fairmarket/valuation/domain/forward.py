@@ -2,7 +2,7 @@
 
 When the value rests on sales alone (modes "recent" and "thin" without
 listings), the FMV is the robust local level of the item's sales in the
-lookback (see ``level``), kept within the prices of the comps the value rests
+lookback (see ``level``), kept within the p10-p90 of the comps the value rests
 on. Otherwise (rare sales, listings filling in) it stays the weighted median.
 Either way the valuation carries a forward scale (log sd) and an 80% range,
 ``fmv x exp(z_lo x scale)`` to ``fmv x exp(z_hi x scale)``, whose quantiles

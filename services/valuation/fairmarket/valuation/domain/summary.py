@@ -108,8 +108,8 @@ def _figures(a: Assessment, v: F8, ww: F8, used: B1, params: MethodParams) -> _F
     ci_lo, ci_hi = (float(x) for x in weighted_quantiles(v, ww, [q_lo, q_hi]))
     spread = math.log(max(p90, 1.0) / max(p10, 1.0)) if len(v) >= 3 else None
     fw = forward(a, used, spread, params)
-    # the level, kept within the prices of the comps the value rests on
-    centre = p50 if fw.level is None else min(max(fw.level, float(v[0])), float(v[-1]))
+    # the level, kept within the central 80% of the sales the value rests on
+    centre = p50 if fw.level is None else min(max(fw.level, p10), p90)
     fmv, capped = centre, None
     cap = ask_cap(a, params) if a.selection.mode == "recent" else None
     if cap is not None and cap < centre:
