@@ -1,8 +1,10 @@
 """The figures of a valuation, from the comps it rests on.
 
-FMV = weighted median (bounded by current asks when sales are plenty); weighted
-p10/p90 and mean; a distribution-free 95% interval of the median; per-source
-medians; trend; confidence; and the sentence that says all of it.
+FMV = the robust level of the sales (``forward``), or the weighted median when
+asks or rare sales carry the value, bounded by current asks when sales are
+plenty; the 80% forward range; weighted p10/p50/p90 and mean; a
+distribution-free 95% interval of the median; per-source medians; trend;
+confidence; and the sentence that says all of it.
 """
 
 from __future__ import annotations
