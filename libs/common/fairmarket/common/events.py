@@ -265,6 +265,12 @@ class ValuationComputedData(Contract):
         max_length=100_000,
         description="the comps the outlier fences set aside in this valuation",
     )
+    fmv_low_usd_cents: int | None = Field(
+        default=None,
+        description="low end of the 80% range of where the next two weeks' sales will "
+        "settle (their median); unlike p10, a forecast, not the spread of past sales",
+    )
+    fmv_high_usd_cents: int | None = Field(default=None, description="high end of that 80% range")
 
 
 class PricePointFlaggedData(Contract):
