@@ -43,7 +43,7 @@ NOW = datetime(2026, 11, 22, tzinfo=UTC)
         ("1909-S VDB Lincoln Cent NGC MS 65 RD", "MS65 RD"),
         ("1881-S Morgan PCGS AU58", "AU58"),
         ("1893-S Morgan Dollar VF-20", "VF20"),
-        ("2019-S Proof Silver Eagle PR70 DCAM", "PF70 DCAM"),
+        ("2019-S Proof Silver Eagle PR70 DCAM", "PR70 DCAM"),
         ("Morgan dollar circulated", None),
     ],
 )
