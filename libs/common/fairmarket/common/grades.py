@@ -106,9 +106,17 @@ def _number(text: str) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
+def ascii_fold(text: str) -> str:
+    """Accents dropped ("Acuña" is "Acuna"), any other non-ASCII character (an emoji between
+    two words: "#327⚡PSA 9") made a space."""
+    return "".join(
+        c if ord(c) < 128 else ("" if unicodedata.combining(c) else " ")
+        for c in unicodedata.normalize("NFKD", text)
+    )
+
+
 def _upper(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(folded.upper().replace("_", " ").split())
+    return " ".join(ascii_fold(text).upper().replace("_", " ").split())
 
 
 def _sheldon_key(prefix: str, number: int, plus: str | None, designation: str | None) -> str:
