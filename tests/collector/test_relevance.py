@@ -262,3 +262,24 @@ def test_a_vinyl_record_is_no_cd() -> None:
     vinyl = RecordAttribution(artist="Mastodon", title="Emperor Of Sand", format="Vinyl, LP")
     assert record_format_reason(vinyl, "Vinyl, LP, Album, 180g") is None
     assert record_format_reason(vinyl, "CD, Album") == "another format (CD, Album)"
+
+
+def test_a_store_product_named_loosely_is_kept_and_another_size_is_not() -> None:
+    coffee = ProductAttribution(
+        brand="Onyx Coffee Lab", name="Geometry Whole Bean Coffee", variant="250g"
+    )
+    assert product_reason(coffee, "Onyx Geometry Coffee Beans 250g bag") is None
+    assert product_reason(coffee, "Geometry Whole Bean Coffee") is None  # a store's own brand
+    assert product_reason(coffee, "Onyx Coffee Lab Geometry Whole Bean Coffee 2lb") == (
+        "another size (907g)"
+    )
+    assert product_reason(coffee, "Onyx Coffee Lab Southern Weather Whole Bean 250g") == (
+        "does not name the model (Onyx Coffee Lab Geometry Whole Bean Coffee)"
+    )
+
+
+def test_a_marketplace_grade_is_no_missing_slab() -> None:
+    card = CardAttribution(name="Charizard", set="Base Set", number="4/102", grade="PSA 10")
+    title = "Charizard Holofoil TCGplayer market"
+    assert card_reason(card, title, own="", listing_grade="NM") is None
+    assert card_reason(card, title, own="") == "names no PSA grade (likely ungraded)"

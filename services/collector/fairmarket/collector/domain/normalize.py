@@ -67,6 +67,7 @@ def to_price_point(
             own=own,
             aspects=listing.aspects,
             listing_format=listing.format,
+            listing_grade=listing.grade,
         )
     )
     score = 0.0 if reason else match_score(category, request.attribution, listing.title)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from fairmarket.collector.domain.products import sizes
 from fairmarket.common.events import SourceRules
 from fairmarket.common.grades import (
     RAW_CONDITIONS,
@@ -180,7 +181,7 @@ def product_reason(a: Any, title: str, aspects: Sequence[tuple[str, str]] = ()) 
     model = " ".join(filter(None, (a.brand, a.name))) or "the item"
     hits = _phrase_at(toks, name)
     sku = bool(a.sku) and _has(text, fold(a.sku))
-    if not hits and not sku and not (name and set(name + brand) <= set(toks)):
+    if not hits and not sku and not _names_loosely(toks, name, brand):
         return f"does not name the model ({model})"
     first = hits[0] if hits else len(toks)
     if at := next((j for j, t in enumerate(toks[:first]) if t in _FOR_WORDS), None):
@@ -204,6 +205,27 @@ def product_reason(a: Any, title: str, aspects: Sequence[tuple[str, str]] = ()) 
     return _capacity_reason(a, title, aspects, name)
 
 
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _names_loosely(toks: list[str], name: list[str], brand: list[str]) -> bool:
+    """Without the model as a phrase: the brand, the model's first word and its numbers,
+    and three in four of its words ("Onyx Geometry Coffee Beans" names Onyx's "Geometry
+    Whole Bean Coffee"; "Pioneer CDJ-2000 Nexus Media Player" no Google Nexus Player)."""
+    have = {_stem(t) for t in toks}
+    want = [_stem(t) for t in name]
+    maker = [_stem(t) for t in brand if t not in _BRAND_NOISE][:1]  # "Onyx" of "Onyx Coffee Lab"
+    if not want or not set(maker) <= have:
+        return False
+    if want[0] not in have or any(t.isdigit() and t not in have for t in want):
+        return False
+    return sum(t in have for t in want) >= 0.75 * len(want)
+
+
+_BRAND_NOISE = frozenset({"the", "and", "co", "inc", "ltd", "llc", "gmbh", "company"})
+
+
 def _other_model(toks: list[str], name: list[str]) -> str | None:
     """The model's number (or last word) followed by a modifier the item's name lacks:
     "iPhone 12 mini" or "11 | 11 Pro" against an "iPhone 12" or "iPhone 11"."""
@@ -220,6 +242,10 @@ def _other_model(toks: list[str], name: list[str]) -> str | None:
 def _capacity_reason(
     a: Any, title: str, aspects: Sequence[tuple[str, str]], name: list[str]
 ) -> str | None:
+    weights = sizes(a.variant)
+    if weights and (got_sizes := sizes(title)) and not weights & got_sizes:
+        size, unit = sorted(got_sizes)[0]
+        return f"another size ({size}{unit})"
     wanted = capacities(a.variant or "")
     if not wanted:
         return None
@@ -286,7 +312,7 @@ _BARE_GRADE = re.compile(
 )
 
 
-def card_reason(a: Any, title: str, own: str) -> str | None:
+def card_reason(a: Any, title: str, own: str, listing_grade: str | None = None) -> str | None:
     """Another card (reprint, custom, pack, lot, parallel, insert) or another grade scale
     (another grader, a raw card for a slab or a slab for a raw card). `own` is the item's
     own text: a phrase it names itself (a Canvas card, a foil) is no mismatch."""
@@ -302,10 +328,10 @@ def card_reason(a: Any, title: str, own: str) -> str | None:
             return why
     if (m := _CARD_LOT.search(text)) and not _has(own, m.group(0).strip()):
         return f"several cards ('{m.group(0).strip()}')"
-    return card_grade_reason(a, title)
+    return card_grade_reason(a, title, listing_grade)
 
 
-def card_grade_reason(a: Any, title: str) -> str | None:
+def card_grade_reason(a: Any, title: str, listing_grade: str | None = None) -> str | None:
     """The listing's grade on the item's scale: its grader's slab for a graded item, no slab
     for a raw one. Another grade on the same scale is the valuation's to weigh."""
     item = normalize_grade(a.grade) if a.grade else None
@@ -329,6 +355,8 @@ def card_grade_reason(a: Any, title: str) -> str | None:
         return f"graded by {real[0][0]}, not {grader}"
     if guess := next(((g, n) for g, n, guessed in slabs if guessed), None):
         return f"ungraded: '{guess[0]} {guess[1]}?' is a hope, not a grade"
+    if listing_grade:
+        return None  # the marketplace graded it (TCGplayer's NM): the valuation weighs it
     return f"names no {grader} grade (likely ungraded)"
 
 
@@ -373,12 +401,13 @@ def identity_reason(
     own: str = "",
     aspects: Sequence[tuple[str, str]] = (),
     listing_format: str | None = None,
+    listing_grade: str | None = None,
 ) -> str | None:
     """Why the listing is not the item, by the category's identifying parts; None if it is."""
     if category == "product":
         return product_reason(attribution, title, aspects)
     if category == "card":
-        return card_reason(attribution, title, own)
+        return card_reason(attribution, title, own, listing_grade)
     if category == "coin":
         return coin_reason(attribution, title)
     if category == "record":
