@@ -301,6 +301,8 @@ _CARD_OTHER: tuple[tuple[str, str], ...] = (
     ("parallel", "a parallel, not the base card"),
     ("variation", "a variation, not the base card"),
     ("ssp", "a short-printed variation, not the base card (SSP)"),
+    ("1st edition", "another edition (1st Edition)"),
+    ("shadowless", "a variation, not the base card (Shadowless)"),
 )
 # a count before the card ("(3) 2018 Topps", "2X 2018 Topps"), a run of numbers, "w/ ..."
 _CARD_LOT = re.compile(r"^\W*\(\s*[2-9]\s*\)|\b[2-9]\s*x\b|#\s*\d+\s*-\s*\d+|\sw/\s")
@@ -362,6 +364,19 @@ def card_grade_reason(a: Any, title: str, listing_grade: str | None = None) -> s
 
 # --- coins and records ---
 
+_LOT_ANY = re.compile(
+    r"\b(?:lot|lots|bundle|bulk|job lot|roll)\b|^\W*\(\s*[2-9]\s*\)|\b[2-9]\s*x\b(?!\s*(?:lp|cd|7|10|12)\b)"
+    r"|\b\d+\s*(?:coins|records|albums|pieces)\b|\b[2-9]-pack\b"
+)
+
+
+def lot_reason(title: str) -> str | None:
+    """Several items in one listing ("lot", "roll", "(3)", "2x", "5 coins"); "2 x LP" is
+    one double album."""
+    if m := _LOT_ANY.search(fold(title)):
+        return f"a lot of several ('{m.group(0).strip()}')"
+    return None
+
 
 def coin_reason(a: Any, title: str) -> str | None:
     """A proof is on another scale than a business strike (PR69 against MS69)."""
@@ -409,9 +424,9 @@ def identity_reason(
     if category == "card":
         return card_reason(attribution, title, own, listing_grade)
     if category == "coin":
-        return coin_reason(attribution, title)
+        return lot_reason(title) or coin_reason(attribution, title)
     if category == "record":
-        return record_format_reason(attribution, listing_format)
+        return lot_reason(title) or record_format_reason(attribution, listing_format)
     return None
 
 
