@@ -36,7 +36,7 @@ COIN_GRADERS: tuple[str, ...] = ("PCGS", "NGC", "ANACS", "ICG", "CAC")
 _GRADER = "|".join(sorted((*CARD_GRADERS, *CARD_GRADER_ALIASES), key=len, reverse=True))
 # "PSA 10", "PSA-10", "PSA10", "psa gem mt 10", "BGS 9.5", "PSA 8 (OC)"
 _CARD = re.compile(
-    rf"(?<![A-Z0-9])({_GRADER})\s*-?\s*"
+    rf"(?<![A-Z0-9])({_GRADER})\s*-?\s*(?:GRADED\s*|GRADING\s*)?"
     r"(?:GEM\s*(?:MINT|MT)\s*|MINT\s*|NM-MT\s*|NM\s*)?(\d{1,2}(?:\.\d+)?)(?![\d.]*\d)"
     r"(?:\s*\(?(OC|MC|ST|PD|OF|MK)\)?(?![A-Z]))?"
 )
