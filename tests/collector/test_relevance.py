@@ -89,6 +89,14 @@ def test_the_command_prints_precision_and_recall_per_capture(shared_data: Path) 
     assert "| 100 | 4 | 4 | 100.0% | 100.0% |" in iphone_12
 
 
+def test_the_command_says_when_it_has_no_labels(shared_data: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["relevance", "--data", str(shared_data), "--labels", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert f"cannot measure: no label files in {tmp_path}" in result.output
+
+
 def _browse_request(attribution: ProductAttribution) -> PricingRequestedData:
     return PricingRequestedData(
         request_id=uuid.uuid4(),

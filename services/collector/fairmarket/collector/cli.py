@@ -69,7 +69,11 @@ def relevance_cmd(
     a capture misses the targets (precision >= 95%, recall >= 90%)."""
     from fairmarket.collector.relevance import LABELS, score_all, table
 
-    scores = score_all(data, labels or LABELS)
+    try:
+        scores = score_all(data, labels or LABELS)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"cannot measure: {exc}", err=True)
+        raise typer.Exit(2) from exc
     for line in table(scores):
         typer.echo(line)
     if show_misses:
