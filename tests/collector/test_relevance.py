@@ -57,7 +57,7 @@ BY_PRICE = "browse_item_summary_search_iphone_sort_price_100items_2023-07.json"
 def test_every_labelled_capture_meets_the_targets(shared_data: Path) -> None:
     scores = score_all(shared_data)
     captures = {s.capture.split("/")[-1] for s in scores}
-    assert len(captures) == len(list(LABELS.glob("*.json"))) == 4
+    assert len(captures) == len(list(LABELS.glob("*.json"))) == 5
     for s in scores:
         if s.kept:
             assert s.kept_items / s.kept >= PRECISION_TARGET, (s.attribution, s.wrong)
@@ -270,6 +270,24 @@ def test_a_vinyl_record_is_no_cd() -> None:
     vinyl = RecordAttribution(artist="Mastodon", title="Emperor Of Sand", format="Vinyl, LP")
     assert record_format_reason(vinyl, "Vinyl, LP, Album, 180g") is None
     assert record_format_reason(vinyl, "CD, Album") == "another format (CD, Album)"
+
+
+@pytest.mark.parametrize(
+    ("listed", "reason"),
+    [
+        ("2xLP, Album, 180", None),
+        ("LP, Album, Ltd, Pic", "another pressing (LP, Album, Ltd, Pic)"),
+        ("2xLP, Album, Ltd, RE, S/Edition, Pin",
+         "another pressing: a special edition (2xLP, Album, Ltd, RE, S/Edition, Pin)"),
+        ("2xCD, Album", "another format (2xCD, Album)"),
+    ],
+)  # fmt: skip
+def test_discogs_formats_tell_pressings_apart(listed: str, reason: str | None) -> None:
+    """Real release formats of Mastodon's Emperor Of Sand listings (ryanglennsmith/discospot_next)."""
+    double = RecordAttribution(
+        artist="Mastodon", title="Emperor Of Sand", format="2xLP, Album, 180"
+    )
+    assert record_format_reason(double, listed) == reason
 
 
 def test_a_store_product_named_loosely_is_kept_and_another_size_is_not() -> None:

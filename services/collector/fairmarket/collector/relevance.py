@@ -136,6 +136,25 @@ def sold_csv_listings(path: Path, rows: dict[str, str]) -> dict[str, Listing]:
     }
 
 
+def discogs_listings(path: Path) -> dict[str, Listing]:
+    """Discogs marketplace listings (/marketplace/listings/{id}): the release's description
+    as the title, its format as Discogs gives it."""
+    out = {}
+    for item in json.loads(path.read_text()):
+        release = item["release"]
+        out[str(item["id"])] = Listing(
+            marketplace_id=str(item["id"]),
+            title=release["description"],
+            price=Decimal(str(item["price"]["value"])).quantize(Decimal("0.01")),
+            currency=item["price"]["currency"],
+            kind="ask",
+            observed_at=_when(item.get("posted")),
+            condition=item.get("condition"),
+            format=release.get("format"),
+        )
+    return out
+
+
 def _request(category: str, attribution: dict[str, Any]) -> PricingRequestedData:
     return PricingRequestedData(
         request_id=uuid.uuid4(),
@@ -178,6 +197,8 @@ def score_file(labels_path: Path, data: Path) -> list[Score]:
             listings = browse_listings(capture)
         elif spec["shape"] == "ebay_finding":
             listings = finding_listings(capture)
+        elif spec["shape"] == "discogs_listings":
+            listings = discogs_listings(capture)
         elif spec["shape"] == "sold_cards_csv":
             listings = sold_csv_listings(capture, att["rows"])
         else:
