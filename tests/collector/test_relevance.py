@@ -280,6 +280,7 @@ def test_a_vinyl_record_is_no_cd() -> None:
         ("2xLP, Album, Ltd, RE, S/Edition, Pin",
          "another pressing: a special edition (2xLP, Album, Ltd, RE, S/Edition, Pin)"),
         ("2xCD, Album", "another format (2xCD, Album)"),
+        ("Vinyl, LP, Album, Reissue", "another pressing (Vinyl, LP, Album, Reissue)"),
     ],
 )  # fmt: skip
 def test_discogs_formats_tell_pressings_apart(listed: str, reason: str | None) -> None:
@@ -288,6 +289,10 @@ def test_discogs_formats_tell_pressings_apart(listed: str, reason: str | None) -
         artist="Mastodon", title="Emperor Of Sand", format="2xLP, Album, 180"
     )
     assert record_format_reason(double, listed) == reason
+    search_words = RecordAttribution(artist="Mastodon", title="Emperor Of Sand", format="LP")
+    assert record_format_reason(search_words, "Vinyl, LP, Album, Picture Disc") == (
+        "another pressing: a picture disc (Vinyl, LP, Album, Picture Disc)"
+    )
 
 
 def test_a_store_product_named_loosely_is_kept_and_another_size_is_not() -> None:

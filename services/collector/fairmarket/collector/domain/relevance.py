@@ -405,6 +405,15 @@ _PRESSING = {
     "tp": "a test pressing",
     "unofficial": "an unofficial release",
     "num": "a numbered edition",
+    # the same in the words of Discogs' search results
+    "picture disc": "a picture disc",
+    "special edition": "a special edition",
+    "limited edition": "a limited edition",
+    "reissue": "a reissue",
+    "repress": "a repress",
+    "test pressing": "a test pressing",
+    "unofficial release": "an unofficial release",
+    "numbered": "a numbered edition",
 }
 _COUNT = re.compile(r"^(\d+)\s*x\s*(lp|cd|cassette)$")
 
