@@ -139,6 +139,7 @@ def test_every_filtered_accessory_keeps_one_plain_reason(shared_data: Path) -> N
         ("MagSafe Leather Case Magnetic Charging Slim Cover For iPhone 14 Plus 13 Pro Max",
          "does not name the model (Apple iPhone 12)"),
         ("Apple iPhone 12 128GB for parts", "parts, broken or an empty box ('for parts')"),
+        ("For iPhone 12 Tempered Glass 9H", "an accessory or part for the item ('for iphone 12')"),
         ("Lot of 3 Apple iPhone 12 128GB", "a lot or bundle ('lot')"),
         ("Apple iPhone 12 128GB empty box", "parts, broken or an empty box ('empty box')"),
         ("Apple iPhone 12 128GB screen protector", "an accessory, not the item ('protector')"),

@@ -58,7 +58,6 @@ MARKETPLACES = (
         ("sandbox-shopify", "sandbox-woocommerce"),
     ),
 )
-NAMES = tuple(m.name for m in MARKETPLACES)
 # the catalog sources a shop's own marketplace needs (eBay's is seeded by the catalog)
 _SOURCES = {
     "discogs": {"name": "discogs", "adapter": "discogs", "categories": ["record"], "reputation": 0.8},

@@ -163,7 +163,7 @@ def capacities(text: str) -> set[str]:
             last = i == len(numbers) - 1
             if last or value in _CAPACITIES:
                 found.add(f"{n}{unit.upper()}" if last else f"{n}GB")
-    return {c for c in found if int(c[:-2]) * (1024 if c.endswith("TB") else 1) >= 1}
+    return found
 
 
 def _phrase_at(toks: list[str], phrase: list[str]) -> list[int]:
@@ -172,8 +172,8 @@ def _phrase_at(toks: list[str], phrase: list[str]) -> list[int]:
 
 
 def product_reason(a: Any, title: str, aspects: Sequence[tuple[str, str]] = ()) -> str | None:
-    """Brand and model named (the model as a phrase, or every word of both), no other model
-    or capacity, and not an accessory, part, service or lot."""
+    """The model named (as a phrase, by its SKU, or loosely with the brand), no other model,
+    capacity or size, and not an accessory, part, service, empty box or lot."""
     text = fold(title)
     toks = tokens(title)
     name = tokens(a.name)
@@ -184,7 +184,8 @@ def product_reason(a: Any, title: str, aspects: Sequence[tuple[str, str]] = ()) 
     if not hits and not sku and not _names_loosely(toks, name, brand):
         return f"does not name the model ({model})"
     first = hits[0] if hits else len(toks)
-    if at := next((j for j, t in enumerate(toks[:first]) if t in _FOR_WORDS), None):
+    at = next((j for j, t in enumerate(toks[:first]) if t in _FOR_WORDS), None)
+    if at is not None:
         return f"an accessory or part for the item ('{' '.join(toks[at : at + 3])}')"
     if "compatible with" in text:
         return "an accessory or part for the item ('compatible with')"
@@ -205,6 +206,9 @@ def product_reason(a: Any, title: str, aspects: Sequence[tuple[str, str]] = ()) 
     return _capacity_reason(a, title, aspects, name)
 
 
+_BRAND_NOISE = frozenset({"the", "and", "co", "inc", "ltd", "llc", "gmbh", "company"})
+
+
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
@@ -221,9 +225,6 @@ def _names_loosely(toks: list[str], name: list[str], brand: list[str]) -> bool:
     if want[0] not in have or any(t.isdigit() and t not in have for t in want):
         return False
     return sum(t in have for t in want) >= 0.75 * len(want)
-
-
-_BRAND_NOISE = frozenset({"the", "and", "co", "inc", "ltd", "llc", "gmbh", "company"})
 
 
 def _other_model(toks: list[str], name: list[str]) -> str | None:
