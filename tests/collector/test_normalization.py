@@ -139,6 +139,9 @@ def test_queries_are_category_aware_and_short() -> None:
     )
     card = CardAttribution(name="Charizard", set="Base Set", number="4/102", grade="PSA 10")
     assert build_query("card", card, None) == "Charizard Base Set 4/102 PSA 10"
+    # a proof is searched as the shop wrote it: NGC's PF70 titles say PF, not PCGS's PR
+    proof = CoinAttribution(year=2019, mintmark="S", denomination="Silver Eagle", grade="PF-70")
+    assert build_query("coin", proof, None) == "2019-S Silver Eagle PF70"
 
 
 def _request(**rules: object) -> PricingRequestedData:
