@@ -43,7 +43,7 @@ NOW = datetime(2026, 11, 22, tzinfo=UTC)
         ("1909-S VDB Lincoln Cent NGC MS 65 RD", "MS65 RD"),
         ("1881-S Morgan PCGS AU58", "AU58"),
         ("1893-S Morgan Dollar VF-20", "VF20"),
-        ("2019-S Proof Silver Eagle PR70 DCAM", "PF70 DCAM"),
+        ("2019-S Proof Silver Eagle PR70 DCAM", "PR70 DCAM"),
         ("Morgan dollar circulated", None),
     ],
 )
@@ -146,6 +146,9 @@ def test_queries_are_category_aware_and_short() -> None:
     )
     card = CardAttribution(name="Charizard", set="Base Set", number="4/102", grade="PSA 10")
     assert build_query("card", card, None) == "Charizard Base Set 4/102 PSA 10"
+    # a proof is searched as the shop wrote it: NGC's PF70 titles say PF, not PCGS's PR
+    proof = CoinAttribution(year=2019, mintmark="S", denomination="Silver Eagle", grade="PF-70")
+    assert build_query("coin", proof, None) == "2019-S Silver Eagle PF70"
 
 
 def _request(**rules: object) -> PricingRequestedData:

@@ -55,13 +55,14 @@ CHILD_ENV = {"PYTHONUNBUFFERED": "1", "TYPER_STANDARD_TRACEBACK": "1"}
 BROKER_NOT_RESTARTED = "the embedded broker keeps topics in memory: restart the whole stack"
 
 
-def sandbox_marketplaces(url: str) -> dict[str, str]:
-    """Every adapter pointed at the sandbox, with credentials the sandbox accepts."""
+def sandbox_marketplaces(url: str, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every adapter pointed at the sandbox, with credentials the sandbox accepts; none of
+    the marketplaces in `skip` (ebay, discogs, tcgplayer, stores: the shop's own)."""
     stores = {
         name: {"adapter": adapter, "base_url": url, "currency": "USD"}
         for name, adapter in SANDBOX_STORES.items()
     }
-    return {
+    env = {
         "FAIRMARKET_EBAY_BASE_URL": url,
         "FAIRMARKET_EBAY_CLIENT_ID": "fairmarket-sandbox",
         "FAIRMARKET_EBAY_CLIENT_SECRET": "fairmarket-sandbox-secret",
@@ -74,10 +75,14 @@ def sandbox_marketplaces(url: str) -> dict[str, str]:
         "FAIRMARKET_TCGPLAYER_PUBLIC_KEY": "fairmarket-sandbox-public",
         "FAIRMARKET_TCGPLAYER_PRIVATE_KEY": "fairmarket-sandbox-private",
         "FAIRMARKET_STORES": json.dumps(stores),
+    }
+    prefixes = tuple(f"FAIRMARKET_{name.upper()}" for name in skip)
+    env = {k: v for k, v in env.items() if not k.startswith(prefixes)}
+    if not skip:
         # a local sandbox needs no sparing: the sources' configured limits (eBay's 60 a
         # minute by default) would pace the demo and the tests, not protect a marketplace
-        "FAIRMARKET_SOURCE_RATE_LIMITS": "false",
-    }
+        env["FAIRMARKET_SOURCE_RATE_LIMITS"] = "false"
+    return env
 
 
 class Stack:
@@ -136,7 +141,7 @@ class Stack:
         if idempotence is not None:
             env["FAIRMARKET_KAFKA_IDEMPOTENCE"] = str(idempotence).lower()
         if self.config.sandbox:
-            env |= sandbox_marketplaces(self.urls["sandbox"])
+            env |= sandbox_marketplaces(self.urls["sandbox"], self.config.own_marketplaces)
         return {**env, **self.config.extra_env}
 
     def token(self, role: str = "admin", subject: str = "admin") -> str:

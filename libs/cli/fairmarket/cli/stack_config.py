@@ -59,6 +59,7 @@ class StackConfig:
     kafka_idempotence: bool | None = None  # None: off for Tansu, the services' default otherwise
     services: tuple[str, ...] = SERVICES
     sandbox: bool = True
+    own_marketplaces: tuple[str, ...] = ()  # served by the shop's settings, not the sandbox
     ready_timeout: float = 90.0
     migrate_timeout: float = 180.0
     stop_grace: float = 10.0

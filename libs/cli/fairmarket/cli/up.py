@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 import sys
@@ -17,6 +18,13 @@ from rich.logging import RichHandler
 
 from fairmarket.cli.demo import Demo
 from fairmarket.cli.errors import StackError
+from fairmarket.cli.marketplaces import (
+    MarketplaceSettingsError,
+    Plan,
+    plan,
+    read_file,
+    stack_settings,
+)
 from fairmarket.cli.stack import STACK_PORTS, Stack, StackConfig
 from fairmarket.cli.stack_config import SANDBOX_SOURCES
 
@@ -60,6 +68,7 @@ def serve(
     exit_after_demo: bool = False,
     demo_timeout: float = 180.0,
     console: Console | None = None,
+    marketplaces: Plan | None = None,
 ) -> int:
     """Run the stack in the foreground; the exit status (for tests and the command)."""
     console = console or Console()
@@ -73,9 +82,14 @@ def serve(
         stack.start()
         ready = True
         print_summary(stack, console)
+        if marketplaces is not None and (problem := use_marketplaces(stack, marketplaces, console)):
+            console.print(f"[red]fairmarket up failed:[/] {problem}", highlight=False)
+            return 1
         if demo:
             with httpx.Client(timeout=10, trust_env=False) as client:
                 sources = SANDBOX_SOURCES if config.sandbox else ()
+                if marketplaces is not None:
+                    sources = tuple(marketplaces.demo_sources(SANDBOX_SOURCES))
                 result = Demo(client, stack.urls, stack.admin_token, sources).run(
                     console,
                     demo_timeout,
@@ -101,6 +115,17 @@ def serve(
         return 0 if ready else 130
     finally:
         _stop(stack, console, quiet=not ready)
+
+
+def use_marketplaces(stack: Stack, marketplaces: Plan, console: Console) -> str | None:
+    """Say which marketplace is the shop's and which the sandbox's, and register the sources
+    the shop's own need; the problem, or None."""
+    console.print("marketplaces:")
+    for line in marketplaces.describe():
+        console.print(f"  {line}", highlight=False)
+    with httpx.Client(timeout=10, trust_env=False) as client:
+        demo = Demo(client, stack.urls, stack.admin_token, marketplaces.sources())
+        return demo.register_sources()
 
 
 def _stop(stack: Stack, console: Console, *, quiet: bool) -> None:
@@ -144,6 +169,17 @@ def up(
     ready_timeout: Annotated[float, typer.Option(min=1)] = 120.0,
     demo_timeout: Annotated[float, typer.Option(min=1)] = 180.0,
     log_level: Annotated[str, typer.Option(help="the services' log level")] = "INFO",
+    marketplaces_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--marketplaces",
+            help="FAIRMARKET_* marketplace settings (KEY=VALUE lines) over the environment's",
+        ),
+    ] = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option(help="serve the marketplaces without settings from the sandbox"),
+    ] = True,
 ) -> None:
     """Start the all-in-one stack: PostgreSQL, broker, sandbox marketplace and the four services."""
     ports = {
@@ -154,7 +190,15 @@ def up(
         "sandbox": sandbox_port,
         "broker": broker_port,
     }
+    try:
+        chosen = plan(
+            os.environ, read_file(marketplaces_file) if marketplaces_file else {}, sandbox=sandbox
+        )
+    except MarketplaceSettingsError as exc:
+        typer.echo(f"fairmarket up failed: {exc}", err=True)
+        raise typer.Exit(2) from exc
     config = StackConfig(
+        **stack_settings(chosen, sandbox=sandbox),
         data_dir=data_dir,
         ports=ports,
         database_url=database_url,
@@ -167,6 +211,7 @@ def up(
         demo=demo or exit_after_demo,
         exit_after_demo=exit_after_demo,
         demo_timeout=demo_timeout,
+        marketplaces=chosen,
     )
     sys.stdout.flush()
     raise typer.Exit(code)

@@ -159,6 +159,11 @@ class SourceRules(Contract):
     sold_only: bool = False
     lookback_days: int = Field(default=365, ge=1, le=3650)
     max_results: int = Field(default=200, ge=1, le=10_000)
+    allowed_categories: list[ShortStr] = Field(default_factory=list, max_length=200)
+    """Marketplace categories (id or name) a comp may be listed in; empty: any that is not
+    an accessory, part or service category."""
+    refused_categories: list[ShortStr] = Field(default_factory=list, max_length=200)
+    """Marketplace categories (id or name) whose listings are never comps."""
 
 
 class PricingRequestedData(Contract):

@@ -23,7 +23,7 @@ from fairmarket.collector.adapters.politeness import CircuitBreaker, PacedDeadli
 from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
-from fairmarket.collector.domain.normalize import to_price_point
+from fairmarket.collector.domain.normalize import to_price_points
 from fairmarket.collector.metrics import CIRCUIT_STATE, CIRCUIT_VALUES, COMPS, SOURCE_ERRORS
 from fairmarket.common.events import (
     Envelope,
@@ -170,9 +170,11 @@ class Collector:
         ]
         now = datetime.now(UTC)
         points: dict[Any, PricePointCollectedData] = {}
-        for listing in result.listings:
-            raw_id = ids[listing.exchange_index] if listing.exchange_index < len(ids) else None
-            point = to_price_point(listing, d, raw_artifact_id=raw_id, rates=self.rates, now=now)
+        sourced = [
+            (x, ids[x.exchange_index] if x.exchange_index < len(ids) else None)
+            for x in result.listings
+        ]
+        for point in to_price_points(sourced, d, rates=self.rates, now=now):
             points.setdefault(point.price_point_id, point)
         events: list[Envelope[Any]] = [
             PricePointCollected(

@@ -37,6 +37,14 @@ class Listing:
     exchange_index: int = 0
     compare_at_price: Decimal | None = None
     """A store's regular price, when the ask is a markdown from it (Shopify's compare-at)."""
+    categories: tuple[tuple[str, str], ...] = ()
+    """The marketplace's categories of the listing as (id, name), the leaf first (eBay's)."""
+    condition_id: str | None = None
+    """The marketplace's condition code (eBay's conditionId: 7000 is for parts or not working)."""
+    aspects: tuple[tuple[str, str], ...] = ()
+    """Item specifics as (name, value) where the marketplace gives them (eBay's aspects)."""
+    format: str | None = None
+    """The release's format where the marketplace gives it (Discogs': "Vinyl, LP, Album")."""
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ class DiscogsConfig:
 class Release:
     id: int
     title: str
+    format: str | None = None
+    """Discogs' format of the release ("Vinyl, LP, Album"), when its search gave one."""
 
 
 def search_params(a: RecordAttribution) -> dict[str, str]:
@@ -72,7 +74,9 @@ def pick_release(results: list[Any], a: RecordAttribution) -> Release | None:
         if isinstance(r.get("id"), int):
             label = r.get("title") or " - ".join(filter(None, (a.artist, a.title)))
             catno = r.get("catno") or a.catalog_number
-            return Release(r["id"], f"{label} ({catno})" if catno else str(label))
+            formats = r.get("format")
+            fmt = ", ".join(map(str, formats)) if isinstance(formats, list) and formats else None
+            return Release(r["id"], f"{label} ({catno})" if catno else str(label), fmt)
     return None
 
 
@@ -129,6 +133,7 @@ def stats_listings(body: Any, release: Release, *, index: int, day: datetime) ->
             observed_at=day,
             url=f"https://www.discogs.com/sell/release/{release.id}",
             exchange_index=index,
+            format=release.format,
         )
     ]
 
@@ -154,6 +159,7 @@ def suggestion_listings(body: Any, release: Release, *, index: int, day: datetim
                 condition=str(condition),
                 grade=grade,
                 exchange_index=index,
+                format=release.format,
             )
         )
     return out

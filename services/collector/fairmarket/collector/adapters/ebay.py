@@ -64,6 +64,27 @@ def _format(options: list[str]) -> tuple[str, bool]:
     return ("fixed_price" if "FIXED_PRICE" in options else "unknown"), False
 
 
+def categories_of(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """eBay's categories as (id, name), the leaf first; the leaf ids alone where no names."""
+    named = [
+        (str(c.get("categoryId") or ""), str(c.get("categoryName") or ""))
+        for c in item.get("categories") or []
+        if isinstance(c, dict)
+    ]
+    if named:
+        return tuple(named)
+    return tuple((str(i), "") for i in item.get("leafCategoryIds") or [])
+
+
+def aspects_of(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Item specifics ("Model": "Apple iPhone 12"), where the answer carries them."""
+    return tuple(
+        (str(a["name"]), str(a["value"]))
+        for a in item.get("localizedAspects") or []
+        if isinstance(a, dict) and a.get("name") and a.get("value") is not None
+    )
+
+
 def parse_item(
     item: dict[str, Any], *, sold: bool, index: int, seen_at: datetime | None = None
 ) -> Listing | None:
@@ -95,6 +116,9 @@ def parse_item(
         url=item.get("itemWebUrl"),
         condition=item.get("condition"),
         exchange_index=index,
+        categories=categories_of(item),
+        condition_id=str(item["conditionId"]) if item.get("conditionId") else None,
+        aspects=aspects_of(item),
     )
 
 
