@@ -61,7 +61,10 @@ log = logging.getLogger("fairmarket.stack")
 TOKEN_TTL = timedelta(days=30)
 # Prompt, plain-text logs: unbuffered output and typer's standard tracebacks (not boxes).
 CHILD_ENV = {"PYTHONUNBUFFERED": "1", "TYPER_STANDARD_TRACEBACK": "1"}
-BROKER_NOT_RESTARTED = "the embedded broker keeps topics in memory: restart the whole stack"
+BROKER_NOT_RESTARTED = (
+    "the embedded broker keeps topics in memory: restart the whole stack "
+    "(fairmarket up re-sends the recent events)"
+)
 T = TypeVar("T")
 
 

@@ -197,6 +197,10 @@ class Watchdog:
         )
 
     async def run_forever(self) -> None:
+        # A catalog just started (a deploy, `fairmarket up` after a night off) first gives the
+        # answers under way, the backlog and re-sent events, one answer time: its requests'
+        # ages count time it was not running, and would all be re-requested at once.
+        await asyncio.sleep(self.answer_seconds)
         while True:
             try:
                 report = await self.tick()
