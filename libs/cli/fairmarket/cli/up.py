@@ -57,6 +57,13 @@ def print_summary(stack: Stack, console: Console) -> None:
     console.print(f"  {'broker':<10} {stack.kafka_bootstrap:<26} {broker}")
     url = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", stack.database_url)  # no password shown
     console.print(f"  {'postgres':<10} {url}", highlight=False, soft_wrap=True)
+    if stack.resend.events:
+        waiting = f", {stack.resend_waiting} still waiting" if stack.resend_waiting else ""
+        console.print(
+            f"  recovered: {stack.resend.summary()} (those sent in the "
+            f"{stack.config.resend_minutes:g} min before the last stop; the fresh broker "
+            f"had none of them{waiting})"
+        )
     console.print(f"admin token (also in {stack.data.token_path}):")
     console.print(stack.admin_token, soft_wrap=True, highlight=False)
 
@@ -166,6 +173,15 @@ def up(
     kafka_bootstrap: Annotated[
         str | None, typer.Option(help="use this Kafka (host:port) instead of the embedded broker")
     ] = None,
+    resend_minutes: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            envvar="FAIRMARKET_RESEND_MINUTES",
+            help="re-send the events sent this long before the last stop to the fresh "
+            "embedded broker (0: none)",
+        ),
+    ] = 5.0,
     ready_timeout: Annotated[float, typer.Option(min=1)] = 120.0,
     demo_timeout: Annotated[float, typer.Option(min=1)] = 180.0,
     log_level: Annotated[str, typer.Option(help="the services' log level")] = "INFO",
@@ -203,6 +219,7 @@ def up(
         ports=ports,
         database_url=database_url,
         kafka_bootstrap=kafka_bootstrap,
+        resend_minutes=resend_minutes,
         ready_timeout=ready_timeout,
         log_level=log_level.upper(),
     )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -85,8 +86,16 @@ pricing_requests = Table(
     Column("error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("completed_at", DateTime(timezone=True)),
+    # the watchdog's: how many times the request was sent, and when it was last sent
+    Column("tries", Integer, nullable=False, server_default="1"),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_pricing_requests_run", "run_id"),
     Index("ix_pricing_requests_item_source", "item_id", "source_id", "created_at"),
+    Index(
+        "ix_pricing_requests_pending",
+        "requested_at",
+        postgresql_where=text("status = 'pending'"),
+    ),
 )
 
 comps = Table(
