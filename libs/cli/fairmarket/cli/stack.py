@@ -137,6 +137,8 @@ class Stack:
             env["FAIRMARKET_KAFKA_IDEMPOTENCE"] = str(idempotence).lower()
         if self.config.sandbox:
             env |= sandbox_marketplaces(self.urls["sandbox"])
+        if "intake" in self.config.services:  # the catalog's console takes items in there
+            env["FAIRMARKET_INTAKE_URL"] = self.urls["intake"]
         return {**env, **self.config.extra_env}
 
     def token(self, role: str = "admin", subject: str = "admin") -> str:
