@@ -181,7 +181,8 @@ async def poll(request: Request, item_id: uuid.UUID, person: ViewerPerson) -> Re
         raise
     if tagged(request, item).status_code == 304:
         return Response(status_code=204)
-    return Response(status_code=200, headers={"HX-Refresh": "true"})
+    # the page anew, without the notice of what was waited for
+    return Response(status_code=200, headers={"HX-Redirect": f"/console/items/{item_id}"})
 
 
 @router.post("/items/{item_id}/comps/{price_point_id}/flag", include_in_schema=False)

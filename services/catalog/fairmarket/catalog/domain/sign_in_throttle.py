@@ -16,7 +16,8 @@ def wait_after(failures: int) -> timedelta:
     1 s, 2 s, 4 s, ... up to 15 minutes."""
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** (failures - FREE_FAILURES)), MAX_WAIT)
+    doublings = min(failures - FREE_FAILURES, 20)  # 2**20 s is past the cap already
+    return min(timedelta(seconds=2**doublings), MAX_WAIT)
 
 
 def retry_in(failures: int, last_failed_at: datetime | None, now: datetime) -> timedelta:
