@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from fairmarket.catalog import accounts
+from fairmarket.catalog.console.install import ROUTERS
 from fairmarket.catalog.db import SCHEMA
 from fairmarket.catalog.domain.sign_in_throttle import FREE_FAILURES
 from fairmarket.common.auth import verify_token
@@ -184,3 +185,29 @@ async def test_cookies_are_secure_under_https(service_app: Any, migrated_db: str
         assert done.status_code == 303
     cookies = [c for c in done.headers.get_list("set-cookie") if c.startswith("fm_session=")]
     assert cookies and "Secure" in cookies[0] and "HttpOnly" in cookies[0]
+
+
+async def test_no_console_route_is_open_to_a_signed_out_visitor(service_app: Any) -> None:
+    """Every console route (every router the console mounts), walked signed out: pages send
+    to sign-in, posts are refused; only the sign-in page itself answers."""
+    catalog = await service_app("catalog")
+    some_id = "00000000-0000-0000-0000-000000000001"
+    open_paths = {"/console/sign-in", "/console"}  # the sign-in page, a redirect to the items
+    walked = 0
+    for route in (r for router in ROUTERS for r in router.routes):
+        path = getattr(route, "path", "")
+        if not path.startswith("/console") or path in open_paths or path == "/console/static":
+            continue
+        url = re.sub(r"\{[^}]+\}", some_id, path).replace(
+            f"products/{some_id}/{some_id}", f"products/{some_id}/publish"
+        )
+        for method in route.methods:  # type: ignore[attr-defined]
+            response = await catalog.request(method, url)
+            walked += 1
+            if method == "GET":
+                assert response.status_code == 303, (method, path)
+                assert response.headers["location"].startswith("/console/sign-in?next=")
+            else:
+                assert response.status_code in (303, 403), (method, path, response.text)
+                assert "fm_session" not in response.headers.get("set-cookie", "")
+    assert walked >= 20
