@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from fairmarket.catalog.api.deps import Runtime
@@ -101,16 +101,7 @@ async def patch_source(
     source_id: uuid.UUID, body: SourcePatch, principal: Admin, rt: Runtime
 ) -> SourceOut:
     changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-    async with rt.engine.begin() as conn:
-        query = update(sources).where(sources.c.id == source_id).returning(sources)
-        if changes:
-            query = query.values(**changes, updated_at=func.now())
-        else:
-            query = query.values(updated_at=sources.c.updated_at)
-        row = (await conn.execute(query)).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"source {source_id} not found")
-    return _out(row)
+    return _out(await sources_service.change(rt, principal, source_id, changes))
 
 
 @router.delete("/{source_id}", status_code=204)

@@ -1,8 +1,9 @@
-"""Re-pricing everything a source serves, after a change of its weight or rules."""
+"""Changing a source's weight, rules or cadence, and re-pricing everything it serves."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import HTTPException
 from sqlalchemy import func, select, update
@@ -11,6 +12,23 @@ from fairmarket.catalog.db import items, sources
 from fairmarket.catalog.service.roles import ensure
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
+
+
+async def change(
+    rt: ServiceRuntime, principal: Principal, source_id: uuid.UUID, changes: dict[str, Any]
+) -> Any:
+    """The source's row after the (already validated) changes."""
+    ensure(principal, Role.admin)
+    async with rt.engine.begin() as conn:
+        query = update(sources).where(sources.c.id == source_id).returning(sources)
+        if changes:
+            query = query.values(**changes, updated_at=func.now())
+        else:
+            query = query.values(updated_at=sources.c.updated_at)
+        row = (await conn.execute(query)).one_or_none()
+    if row is None:
+        raise HTTPException(404, f"source {source_id} not found")
+    return row
 
 
 async def reprice(
