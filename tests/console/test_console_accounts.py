@@ -140,7 +140,19 @@ async def test_one_time_password_then_disabling_ends_the_session(
 ) -> None:
     catalog = await service_app("catalog")
     await _user(migrated_db, "boss@shop.example", "admin")
-    one_time = await _user(migrated_db, "new@shop.example", "staff", None)
+    assert (await _sign_in(catalog, "boss@shop.example")).status_code == 303
+    users = await catalog.get("/console/users")
+    added = await catalog.post(
+        "/console/users",
+        data={"csrf_token": _csrf(users), "email": " New@Shop.example ", "role": "staff"},
+    )
+    assert added.status_code == 200, added.text
+    one_time = re.search(r'id="one-time-password">([^<]+)<', added.text).group(1)  # type: ignore[union-attr]
+    again = await catalog.post(
+        "/console/users",
+        data={"csrf_token": _csrf(users), "email": "new@shop.example", "role": "staff"},
+    )
+    assert again.status_code == 422 and "new@shop.example has an account already" in again.text
     person = httpx.AsyncClient(transport=catalog._transport, base_url="http://catalog")
     async with person:
         first = await _sign_in(person, "new@shop.example", one_time)
@@ -160,7 +172,6 @@ async def test_one_time_password_then_disabling_ends_the_session(
         assert chosen.status_code == 303
         assert (await person.get("/console/items")).status_code == 200
 
-        assert (await _sign_in(catalog, "boss@shop.example")).status_code == 303
         users = await catalog.get("/console/users")
         user_id = re.search(
             r'data-email="new@shop.example">.*?action="/console/users/([0-9a-f-]+)"',

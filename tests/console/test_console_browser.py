@@ -200,6 +200,51 @@ def test_a_viewer_sees_no_edit_controls_and_forged_posts_are_refused(
     assert forged[0] == 403 and "role viewer may not do this; needs staff" in forged[1]
 
 
+def test_staff_edit_an_attribution_and_an_admin_tunes_a_source(
+    console_stack: Any, people: dict[str, Person], browser: Any
+) -> None:
+    base = console_stack.urls["catalog"]
+    sign_in(browser, base, people["staff"])
+    browser.find_element(By.CSS_SELECTOR, "table.items a").click()
+    wait(browser, lambda d: d.find_elements(By.LINK_TEXT, "Edit attribution"), 20)
+    revision = int(re.search(r"revision (\d+)", browser.page_source).group(1))  # type: ignore[union-attr]
+    browser.find_element(By.LINK_TEXT, "Edit attribution").click()
+    variety = wait(browser, lambda d: d.find_elements(By.ID, "f-variety"), 20)[0]
+    variety.clear()
+    variety.send_keys("VAM-1")
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait(browser, lambda d: "attribution saved" in d.page_source, 20, "saved at the intake")
+    wait(browser, lambda d: f"revision {revision + 1}" in d.page_source, 60, "the new revision")
+    assert "variety VAM-1" in browser.find_element(By.CSS_SELECTOR, "p.meta").text
+    sign_out(browser)
+
+    sign_in(browser, base, people["admin"])
+    browser.get(f"{base}/console/sources")
+    row = browser.find_element(By.CSS_SELECTOR, 'tr[data-source="ebay"]')
+    edit = row.find_element(By.XPATH, "following-sibling::tr[1]")
+    edit.find_element(By.TAG_NAME, "summary").click()
+    weight = edit.find_element(By.CSS_SELECTOR, "input[name=reputation]")
+    weight.clear()
+    weight.send_keys("20")  # above the API's bound: refused next to the field
+    edit.find_element(By.CSS_SELECTOR, "input[name=exclude_keywords]").send_keys("replica")
+    edit.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "details[open] .error"), 20)
+    assert "less than or equal to 10" in error[0].text
+    row = browser.find_element(By.CSS_SELECTOR, 'tr[data-source="ebay"]')
+    edit = row.find_element(By.XPATH, "following-sibling::tr[1]")
+    weight = edit.find_element(By.CSS_SELECTOR, "input[name=reputation]")
+    weight.clear()
+    weight.send_keys("0.9")
+    keywords = edit.find_element(By.CSS_SELECTOR, "input[name=exclude_keywords]")
+    keywords.send_keys(", replica")
+    edit.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser, lambda d: "ebay saved" in d.page_source, 20, "source saved")
+    row = browser.find_element(By.CSS_SELECTOR, 'tr[data-source="ebay"]')
+    assert row.find_element(By.CSS_SELECTOR, "td.weight").text == "0.9"
+    assert "replica" in row.text
+    shot(browser, "sources")
+
+
 def test_a_post_without_the_csrf_token_is_refused(
     console_stack: Any, people: dict[str, Person], browser: Any
 ) -> None:
