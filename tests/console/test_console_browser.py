@@ -12,6 +12,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from console_support import SCREENSHOTS, Person, new_browser
 from selenium.webdriver.common.by import By
@@ -142,8 +143,11 @@ def test_a_day_at_the_counter(
 
         sign_in(driver, base, people["admin"])
         driver.get(item_url)
-        rows = driver.find_elements(By.CSS_SELECTOR, "table.comps tbody tr.kept")
-        assert rows, "kept comps to flag"
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.comps tbody tr.used")
+        assert rows, "comps the valuation used, to flag"
+        assert all(
+            "used, weight" in r.find_element(By.CSS_SELECTOR, "td.status").text for r in rows
+        )
         cents = int(first_fmv.lstrip("$").replace(",", "").replace(".", ""))
         target = min(rows, key=lambda r: abs(int(r.get_attribute("data-total")) - cents))
         comp_id = target.get_attribute("data-comp")
@@ -181,15 +185,33 @@ def test_a_viewer_sees_no_edit_controls_and_forged_posts_are_refused(
     console_stack: Any, people: dict[str, Person], browser: Any
 ) -> None:
     base = console_stack.urls["catalog"]
+    # an item taken in by a machine, through the API with the natural body
+    body = {
+        "category": "record",
+        "title": "Kind of Blue (Columbia CL 1355)",
+        "attribution": {
+            "artist": "Miles Davis",
+            "title": "Kind of Blue",
+            "catalog_number": "CL 1355",
+        },
+    }
+    auth = {"Authorization": f"Bearer {console_stack.admin_token}"}
+    taken = httpx.post(f"{console_stack.urls['intake']}/v1/intakes", json=body, headers=auth)
+    assert taken.status_code == 201, taken.text
+    item_id = taken.json()["id"]
+
     sign_in(browser, base, people["viewer"], keyboard=True)
     assert not browser.find_elements(By.LINK_TEXT, "Take in")
-    links = browser.find_elements(By.CSS_SELECTOR, "table.items a")
-    if links:
-        links[0].click()
-        wait(browser, lambda d: d.find_elements(By.TAG_NAME, "h1"), 20)
+    browser.get(f"{base}/console/items/{item_id}")  # waits for the catalog, then shows it
+    wait(browser, lambda d: "Kind of Blue (Columbia" in d.find_element(By.TAG_NAME, "h1").text, 60)
     for control in ("#reprice", "#create-product", "form.flag", "a[href$='/attribution']"):
         assert not browser.find_elements(By.CSS_SELECTOR, control), control
-    item_id = "00000000-0000-0000-0000-000000000001"
+    exported = browser.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        fetch('/console/items.csv?category=record&q=Kind+of+Blue').then(r => r.text().then(done));"""
+    )
+    lines = exported.strip().splitlines()
+    assert lines[0].startswith("id,") and len(lines) == 2 and item_id in lines[1]
     forged = browser.execute_async_script(
         """const done = arguments[arguments.length - 1];
         const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token'];
@@ -204,9 +226,13 @@ def test_staff_edit_an_attribution_and_an_admin_tunes_a_source(
     console_stack: Any, people: dict[str, Person], browser: Any
 ) -> None:
     base = console_stack.urls["catalog"]
+    coin = {"category": "coin", "title": "1881-S Morgan dollar", "attribution": {"year": 1881}}
+    auth = {"Authorization": f"Bearer {console_stack.admin_token}"}
+    taken = httpx.post(f"{console_stack.urls['intake']}/v1/intakes", json=coin, headers=auth)
+    assert taken.status_code == 201, taken.text
     sign_in(browser, base, people["staff"])
-    browser.find_element(By.CSS_SELECTOR, "table.items a").click()
-    wait(browser, lambda d: d.find_elements(By.LINK_TEXT, "Edit attribution"), 20)
+    browser.get(f"{base}/console/items/{taken.json()['id']}")
+    wait(browser, lambda d: d.find_elements(By.LINK_TEXT, "Edit attribution"), 60)
     revision = int(re.search(r"revision (\d+)", browser.page_source).group(1))  # type: ignore[union-attr]
     browser.find_element(By.LINK_TEXT, "Edit attribution").click()
     variety = wait(browser, lambda d: d.find_elements(By.ID, "f-variety"), 20)[0]
@@ -216,6 +242,10 @@ def test_staff_edit_an_attribution_and_an_admin_tunes_a_source(
     wait(browser, lambda d: "attribution saved" in d.page_source, 20, "saved at the intake")
     wait(browser, lambda d: f"revision {revision + 1}" in d.page_source, 60, "the new revision")
     assert "variety VAM-1" in browser.find_element(By.CSS_SELECTOR, "p.meta").text
+    browser.find_element(By.ID, "reprice").click()
+    wait(browser, lambda d: "re-pricing: asking every source" in d.page_source, 20, "re-price")
+    runs = browser.find_elements(By.CSS_SELECTOR, "table.runs tbody tr")
+    assert any(r.text.startswith("ebay ") for r in runs), [r.text for r in runs]
     sign_out(browser)
 
     sign_in(browser, base, people["admin"])

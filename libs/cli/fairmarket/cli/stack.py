@@ -139,6 +139,8 @@ class Stack:
             env |= sandbox_marketplaces(self.urls["sandbox"])
         if "intake" in self.config.services:  # the catalog's console takes items in there
             env["FAIRMARKET_INTAKE_URL"] = self.urls["intake"]
+        if "valuation" in self.config.services:  # and reads each comp's use there
+            env["FAIRMARKET_VALUATION_URL"] = self.urls["valuation"]
         return {**env, **self.config.extra_env}
 
     def token(self, role: str = "admin", subject: str = "admin") -> str:

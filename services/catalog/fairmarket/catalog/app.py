@@ -68,7 +68,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         topics=(topics.CONSUMES, topics.PRODUCES),
         larger_bodies={UPLOAD_PATH: 64 * 1024 * 1024},  # the console's take-in, with photos
     )
-    install_console(app, settings.intake_url, client)
+    install_console(app, settings, client)
     app.state.runtime = runtime
     app.state.scheduler = scheduler
     app.state.webhooks = sender
