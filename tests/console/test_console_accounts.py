@@ -222,3 +222,33 @@ async def test_no_console_route_is_open_to_a_signed_out_visitor(service_app: Any
                 assert response.status_code in (303, 403), (method, path, response.text)
                 assert "fm_session" not in response.headers.get("set-cookie", "")
     assert walked >= 20
+
+
+async def test_take_in_with_the_intake_down_says_so_and_keeps_the_form(
+    service_app: Any, migrated_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAIRMARKET_INTAKE_URL", "http://127.0.0.1:9")  # nothing listens
+    catalog = await service_app("catalog")
+    await _user(migrated_db, "desk@shop.example", "staff")
+    assert (await _sign_in(catalog, "desk@shop.example")).status_code == 303
+    form = await catalog.get("/console/take-in?category=record")
+    assert 'id="f-media_grade"' in form.text and '<option value="VG+"' in form.text
+    sent = await catalog.post(
+        "/console/take-in",
+        data={
+            "csrf_token": _csrf(form),
+            "category": "record",
+            "title": "Blue Train",
+            "artist": "John Coltrane",
+            "year": "1957",
+        },
+        files={"photos": ("cover.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")},
+    )
+    assert sent.status_code == 503
+    assert "the intake service cannot be reached" in sent.text
+    assert 'value="John Coltrane"' in sent.text and 'value="Blue Train"' in sent.text
+    bad_year = await catalog.post(
+        "/console/take-in",
+        data={"csrf_token": _csrf(form), "category": "record", "year": "nineteen"},
+    )
+    assert bad_year.status_code == 422 and "a whole number, please" in bad_year.text

@@ -206,6 +206,10 @@ def test_a_viewer_sees_no_edit_controls_and_forged_posts_are_refused(
     wait(browser, lambda d: "Kind of Blue (Columbia" in d.find_element(By.TAG_NAME, "h1").text, 60)
     for control in ("#reprice", "#create-product", "form.flag", "a[href$='/attribution']"):
         assert not browser.find_elements(By.CSS_SELECTOR, control), control
+    browser.get(f"{base}/console/items/00000000-0000-0000-0000-00000000abcd")
+    missing = browser.find_element(By.CSS_SELECTOR, "p.error").text
+    assert "intake 00000000-0000-0000-0000-00000000abcd not found" in missing
+    browser.get(f"{base}/console/items/{item_id}")
     exported = browser.execute_async_script(
         """const done = arguments[arguments.length - 1];
         fetch('/console/items.csv?category=record&q=Kind+of+Blue').then(r => r.text().then(done));"""

@@ -68,10 +68,20 @@ def add(
         Role(role)
     except ValueError as exc:
         raise typer.BadParameter(f"unknown role {role!r}; admin, staff or viewer") from exc
+    from sqlalchemy.exc import DBAPIError
+
     try:
         password = asyncio.run(add_user(database_url or DEFAULT_URL, email, role))
     except AccountError as exc:
         typer.echo(f"not added: {exc.reason}", err=True)
+        raise typer.Exit(1) from exc
+    except (DBAPIError, OSError) as exc:  # no database there, or not migrated
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        typer.echo(
+            f"not added: the database cannot take it ({reason}); is FAIRMARKET_DATABASE_URL "
+            "right, and has `fairmarket migrate` run?",
+            err=True,
+        )
         raise typer.Exit(1) from exc
     typer.echo(f"added {email.strip().lower()} ({role})")
     typer.echo(f"one-time password: {password}")

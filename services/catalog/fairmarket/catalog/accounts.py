@@ -180,6 +180,7 @@ async def sign_in(
     token = issue_token(
         secret, row.role, subject=row.email, ttl=SESSION_TTL, issuer=issuer, audience=audience
     )
+    await conn.execute(delete(sessions).where(sessions.c.expires_at < now))  # tidy as we go
     await conn.execute(
         sessions.insert().values(
             token_sha256=token_digest(token), user_id=row.id, expires_at=now + SESSION_TTL

@@ -28,12 +28,16 @@ class IntakeClient:
         self.base_url, self.client = base_url.rstrip("/"), client
 
     async def _call(self, token: str, method: str, path: str, **kwargs: Any) -> Any:
-        response = await self.client.request(
-            method,
-            f"{self.base_url}{path}",
-            headers={"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})},
-            **kwargs,
-        )
+        try:
+            response = await self.client.request(
+                method,
+                f"{self.base_url}{path}",
+                headers={"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})},
+                **kwargs,
+            )
+        except httpx.HTTPError as exc:  # nothing was taken in: say so, and keep the form
+            reason = f"the intake service cannot be reached ({type(exc).__name__}): try again"
+            raise IntakeRefused(503, {"reason": reason}) from exc
         if response.status_code >= 400:
             try:
                 body = response.json()

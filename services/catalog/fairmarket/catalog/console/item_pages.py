@@ -148,7 +148,10 @@ async def _item_page(
     except HTTPException as exc:
         if exc.status_code != 404:
             raise
-        # taken in a moment ago: the catalog hears of it from the intake's event shortly
+        try:  # taken in a moment ago? the catalog hears of it from the intake's event shortly
+            await request.app.state.intake.get(person.token, item_id)
+        except IntakeRefused as refused:
+            raise HTTPException(refused.status, refused.reason) from refused
         return page(request, "item_waiting.html", {"person": person, "item_id": item_id})
     etag = tagged(_no_etag(request), item).headers["etag"]
     comps = await items_api._comps(item_id, rt)
