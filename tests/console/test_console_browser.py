@@ -206,6 +206,16 @@ def test_a_viewer_sees_no_edit_controls_and_forged_posts_are_refused(
     wait(browser, lambda d: "Kind of Blue (Columbia" in d.find_element(By.TAG_NAME, "h1").text, 60)
     for control in ("#reprice", "#create-product", "form.flag", "a[href$='/attribution']"):
         assert not browser.find_elements(By.CSS_SELECTOR, control), control
+    browser.get(f"{base}/console/items")  # filters update the list in place (htmx)
+    browser.execute_script("document.body.dataset.marker = 'same page'")
+    Select(browser.find_element(By.ID, "category")).select_by_value("record")
+    wait(browser, lambda d: "category=record" in d.current_url, 20, "the URL follows")
+    wait(browser, lambda d: "Kind of Blue (Columbia" in d.find_element(By.ID, "results").text, 20)
+    assert browser.execute_script("return document.body.dataset.marker") == "same page"
+    assert all(
+        row.find_elements(By.TAG_NAME, "td")[1].text == "record"
+        for row in browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")
+    )
     browser.get(f"{base}/console/items/00000000-0000-0000-0000-00000000abcd")
     missing = browser.find_element(By.CSS_SELECTOR, "p.error").text
     assert "intake 00000000-0000-0000-0000-00000000abcd not found" in missing
