@@ -158,6 +158,11 @@ def test_a_day_at_the_counter(
         second_fmv = fmv_text(driver)
         row = driver.find_element(By.CSS_SELECTOR, f'tr[data-comp="{comp_id}"]')
         assert "excluded by admin@counter.example: a cleaned coin" in row.text
+        driver.set_window_size(768, 1000)  # a tablet at the counter: nothing off the side
+        assert driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        ), "the item page scrolls sideways at 768 px"
+        shot(driver, "item-admin-768", 768)
 
         driver.find_element(By.LINK_TEXT, "Products").click()
         pending = wait(
@@ -287,6 +292,8 @@ def test_staff_edit_an_attribution_and_an_admin_tunes_a_source(
     assert row.find_element(By.CSS_SELECTOR, "td.weight").text == "0.9"
     assert "replica" in row.text
     shot(browser, "sources")
+    browser.find_element(By.LINK_TEXT, "Watches").click()
+    assert wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Watches", 20)
 
 
 def test_a_post_without_the_csrf_token_is_refused(
