@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -27,6 +28,7 @@ from fairmarket.cli.marketplaces import (
 )
 from fairmarket.cli.stack import STACK_PORTS, Stack, StackConfig
 from fairmarket.cli.stack_config import SANDBOX_SOURCES
+from fairmarket.cli.users import demo_sign_in
 
 Port = Annotated[int, typer.Option(min=1, max=65535)]
 
@@ -68,6 +70,17 @@ def print_summary(stack: Stack, console: Console) -> None:
     console.print(stack.admin_token, soft_wrap=True, highlight=False)
 
 
+def print_console(stack: Stack, console: Console) -> str:
+    """The console's address and a sign-in for the demo's admin (a new password each run)."""
+    password = asyncio.run(demo_sign_in(stack.database_url))
+    line = (
+        f"console: {stack.urls['catalog']}/console — sign in as admin@demo.local "
+        f"with password {password}"
+    )
+    console.print(line, soft_wrap=True, highlight=False)
+    return line
+
+
 def serve(
     config: StackConfig,
     *,
@@ -93,6 +106,7 @@ def serve(
             console.print(f"[red]fairmarket up failed:[/] {problem}", highlight=False)
             return 1
         if demo:
+            sign_in = print_console(stack, console)
             with httpx.Client(timeout=10, trust_env=False) as client:
                 sources = SANDBOX_SOURCES if config.sandbox else ()
                 if marketplaces is not None:
@@ -102,6 +116,7 @@ def serve(
                     demo_timeout,
                     failures=lambda: stack.supervisor.failures,  # type: ignore[union-attr]
                 )
+            console.print(sign_in, soft_wrap=True, highlight=False)
             if not result.complete:
                 console.print(f"[red]{result.message}[/]; logs in {stack.data.logs}")
                 if exit_after_demo:

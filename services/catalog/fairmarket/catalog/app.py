@@ -10,6 +10,8 @@ from fastapi import FastAPI
 
 from fairmarket.catalog import consumers, metrics, topics
 from fairmarket.catalog.api import flags, items, products, runs, sources, storefront, watches
+from fairmarket.catalog.console.install import UPLOAD_PATH
+from fairmarket.catalog.console.install import install as install_console
 from fairmarket.catalog.db import SCHEMA, inbox, outbox
 from fairmarket.catalog.scheduler import Scheduler
 from fairmarket.catalog.settings import CatalogSettings
@@ -74,7 +76,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         readiness=runtime.readiness,
         topics=(topics.CONSUMES, topics.PRODUCES),
+        larger_bodies={UPLOAD_PATH: 64 * 1024 * 1024},  # the console's take-in, with photos
     )
+    install_console(app, settings, client)
     app.state.runtime = runtime
     app.state.scheduler = scheduler
     app.state.watchdog = watchdog

@@ -205,4 +205,29 @@ deliveries = Table(
     Index("ix_deliveries_due", "status", "next_attempt_at"),
 )
 
+users = Table(  # people who sign in to the console; machines keep using API tokens
+    "users",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-cased
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(500), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default="false"),
+    Column("must_change_password", Boolean, nullable=False, server_default="false"),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("last_failed_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+sessions = Table(  # a console sign-in: the cookie's token, by its hash, until sign-out
+    "sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_sessions_user", "user_id"),
+)
+
 outbox, inbox = add_messaging_tables(metadata)

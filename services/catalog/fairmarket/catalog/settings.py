@@ -34,3 +34,10 @@ class CatalogSettings(CommonSettings):
         default=5, ge=1, description="dead deliveries in a row that disable a watch"
     )
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    intake_url: str = Field(
+        default="http://127.0.0.1:8001", description="the intake's API, which the console calls"
+    )
+    valuation_url: str = Field(
+        default="http://127.0.0.1:8003",
+        description="the valuation's API, which the console reads each comp's use from",
+    )

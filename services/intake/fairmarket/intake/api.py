@@ -23,7 +23,19 @@ class IntakeCreate(BaseModel):
 
     category: Category
     title: str | None = Field(default=None, max_length=500)
-    attribution: Attribution
+    attribution: Attribution = Field(
+        description="its `category` may be left out: the intake's category decides it"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _attribution_category(cls, data: Any) -> Any:
+        """The natural body names the category once, on the intake."""
+        if isinstance(data, dict):
+            attribution = data.get("attribution")
+            if isinstance(attribution, dict) and "category" not in attribution:
+                return {**data, "attribution": {**attribution, "category": data.get("category")}}
+        return data
 
     @model_validator(mode="after")
     def _same_category(self) -> IntakeCreate:
