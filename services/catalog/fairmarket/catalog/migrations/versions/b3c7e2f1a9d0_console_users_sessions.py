@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
 revision = "b3c7e2f1a9d0"
-down_revision = "9d2f61c0a7b4"
+down_revision = "c4a7e2d91b53"
 branch_labels = None
 depends_on = None
 
