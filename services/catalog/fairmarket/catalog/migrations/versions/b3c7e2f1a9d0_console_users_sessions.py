@@ -1,7 +1,7 @@
 """console users and their sign-in sessions
 
 Revision ID: b3c7e2f1a9d0
-Revises: 9d2f61c0a7b4
+Revises: c4a7e2d91b53
 Create Date: 2026-12-02 14:20:00
 """
 
