@@ -373,6 +373,8 @@ async def test_the_comp_list_says_what_the_valuation_did_with_each_comp(
         0.6213,
     )
     assert one["valuation_version"] == 1
+    listed = (await catalog.get(f"/v1/items/{item}", headers=bearer("viewer"))).json()
+    assert "comp_uses" not in listed["valuation"]  # on the comps, not repeated on the item
 
     sheet = await catalog.get(f"/v1/items/{item}/comps.csv", headers=bearer("viewer"))
     rows = {r["price_point_id"]: r for r in csv.DictReader(io.StringIO(sheet.text))}

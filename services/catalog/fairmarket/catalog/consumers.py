@@ -326,7 +326,8 @@ class CatalogHandlers:
                 {
                     "b_id": e.data.item_id,
                     "b_version": e.data.version,
-                    "b_valuation": payload,
+                    # the per-comp uses live on the comps; the item keeps the figures
+                    "b_valuation": {k: v for k, v in payload.items() if k != "comp_uses"},
                     "b_fmv": e.data.fmv_usd_cents,
                     "b_confidence": e.data.confidence,
                     "b_valued_at": e.occurred_at,
