@@ -7,7 +7,7 @@ import uuid
 import pytest
 from valuation_engine_support import NOW, check_consistent, comp, sold
 
-from fairmarket.common.events import ValuationComputedData
+from fairmarket.common.events import MAX_COMP_USES, ValuationComputedData
 from fairmarket.valuation.domain import DEFAULT_PARAMS, value
 
 PRICES = [41_000, 40_000, 42_500, 39_500, 41_200, 40_800, 43_000, 38_900, 41_700, 40_100, 41_900]
@@ -102,3 +102,14 @@ def test_a_used_listing_fills_in_for_thin_sales() -> None:
     assert {got[f"a{i}"]["use"] for i in range(10)} == {"used"}
     ask_share = sum(got[f"a{i}"]["weight"] for i in range(10))  # type: ignore[misc]
     assert 0 < ask_share <= DEFAULT_PARAMS.max_listing_share + 1e-3
+
+
+def test_an_item_with_more_comps_than_the_event_holds_lists_what_the_value_rests_on() -> None:
+    comps = [*sold(PRICES), comp("junk", 400, 2)]
+    comps += [comp(f"old{i}", 40_000, 400 + i % 300) for i in range(MAX_COMP_USES)]  # past lookback
+    v = value(comps, as_of=NOW)
+    listed = v.to_payload()["comp_uses"]
+    assert len(listed) == MAX_COMP_USES
+    assert [u["use"] for u in listed[: len(PRICES) + 1]] == ["used"] * len(PRICES) + ["outlier"]
+    event = ValuationComputedData(item_id=uuid.uuid4(), revision=1, version=1, **v.to_payload())
+    assert len(event.model_dump_json()) < 1_000_000  # within a Kafka message's default limit
