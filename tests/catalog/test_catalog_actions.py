@@ -26,7 +26,12 @@ from catalog_support import (
     valued,
 )
 
-from fairmarket.common.events import PricePointFlagged, PricingRequested, RecordAttribution
+from fairmarket.common.events import (
+    CompUseEntry,
+    PricePointFlagged,
+    PricingRequested,
+    RecordAttribution,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -310,3 +315,75 @@ async def test_items_and_comps_export_as_csv_with_the_filters_and_no_formulas(
 
 def csv_header(text: str) -> list[str]:
     return next(csv.reader(io.StringIO(text)))
+
+
+async def test_the_comp_list_says_what_the_valuation_did_with_each_comp(
+    service_app: Any, bearer: Any, kafka_bootstrap: str
+) -> None:
+    """API and CSV say, per comp, what the latest valuation did with it, never "kept"."""
+    catalog = await service_app("catalog", **QUIET)
+    item = await take_in(catalog, bearer, kafka_bootstrap)
+    used = comp(item, "1921-D Morgan dollar MS63", "150.00")
+    nine = graded(comp(item, "1921-D Morgan dollar MS64", "240.00"), "MS64")
+    high = comp(item, "1921-D Morgan dollar MS63", "900.00")
+    junk = comp(item, "1921-D Morgan dollar COPY replica", "12.00")
+    junk = junk.model_copy(
+        update={"data": junk.data.model_copy(update={"filtered": True, "filtered_reason": "copy"})}
+    )
+    bad = comp(item, "1921-D Morgan dollar MS63 cleaned", "140.00")
+    await produce(kafka_bootstrap, used, nine, high, junk, bad)
+    await until(lambda: _count(catalog, bearer, item, 5))
+    uses = [
+        CompUseEntry(price_point_id=str(used.data.price_point_id), use="used", weight=0.7934),
+        CompUseEntry(
+            price_point_id=str(nine.data.price_point_id),
+            use="other_grade_used",
+            weight=0.2066,
+            grade_ratio=0.6213,
+        ),
+        CompUseEntry(price_point_id=str(high.data.price_point_id), use="outlier"),
+        CompUseEntry(price_point_id=str(junk.data.price_point_id), use="filtered"),
+        CompUseEntry(price_point_id=str(bad.data.price_point_id), use="outside_window"),
+    ]
+    told = valuation(item, 1, 15_000, None)
+    told = told.model_copy(update={"data": told.data.model_copy(update={"comp_uses": uses})})
+    await produce(kafka_bootstrap, told)
+    await valued(catalog, bearer, item, 1)
+    late = comp(item, "1921-D Morgan dollar MS63", "155.00")  # after the valuation
+    await produce(kafka_bootstrap, late)
+    await until(lambda: _count(catalog, bearer, item, 6))
+    flag = f"/v1/items/{item}/comps/{bad.data.price_point_id}/flag"
+    body = {"excluded": True, "reason": "cleaned surfaces"}
+    assert (await catalog.put(flag, json=body, headers=bearer("admin"))).status_code == 200
+
+    def status(shown: dict[str, dict[str, Any]], event: Any) -> str:
+        return shown[str(event.data.price_point_id)]["status"]
+
+    shown = await comps_of(catalog, bearer, item)
+    assert status(shown, used) == "used, weight 0.79"
+    assert status(shown, nine) == "MS64 via ratio \N{MULTIPLICATION SIGN}0.62, weight 0.21"
+    assert status(shown, high) == "outlier"
+    assert status(shown, junk) == "filtered: copy"
+    assert status(shown, bad) == "excluded by admin: cleaned surfaces"
+    assert status(shown, late) == "not yet valued"
+    one = shown[str(nine.data.price_point_id)]
+    assert (one["valuation_use"], one["valuation_weight"], one["valuation_grade_ratio"]) == (
+        "other_grade_used",
+        0.2066,
+        0.6213,
+    )
+    assert one["valuation_version"] == 1
+    listed = (await catalog.get(f"/v1/items/{item}", headers=bearer("viewer"))).json()
+    assert "comp_uses" not in listed["valuation"]  # on the comps, not repeated on the item
+
+    sheet = await catalog.get(f"/v1/items/{item}/comps.csv", headers=bearer("viewer"))
+    rows = {r["price_point_id"]: r for r in csv.DictReader(io.StringIO(sheet.text))}
+    assert {pid: r["status"] for pid, r in rows.items()} == {
+        pid: c["status"] for pid, c in shown.items()
+    }
+    assert rows[str(used.data.price_point_id)]["valuation_use"] == "used"
+    assert rows[str(late.data.price_point_id)]["valuation_use"] == ""
+
+
+def graded(event: Any, grade: str) -> Any:
+    return event.model_copy(update={"data": event.data.model_copy(update={"grade": grade})})

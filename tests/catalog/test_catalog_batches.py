@@ -29,6 +29,7 @@ from fairmarket.catalog.db import (
 from fairmarket.common.db import make_engine
 from fairmarket.common.events import (
     CoinAttribution,
+    CompUseEntry,
     IntakeAttributed,
     IntakeAttributedData,
     PricePointCollected,
@@ -228,3 +229,55 @@ async def test_the_comp_list_shows_what_the_latest_valuation_set_aside(
     assert await outliers() == {points[-1].data.price_point_id}
     await handle(engine, handlers, [flagged(2, [])])
     assert await outliers() == set()
+
+
+async def test_each_comp_keeps_what_the_latest_valuation_did_with_it(
+    engine: AsyncEngine,
+) -> None:
+    handlers = CatalogHandlers(Outbox(outbox))
+    item, other = uuid.uuid4(), uuid.uuid4()
+    a, b, c, d = (collected(item, p) for p in (100, 105, 60, 900))
+    theirs = collected(other, 900)
+    await handle(engine, handlers, [attributed(item, 1, "x"), attributed(other, 1, "y")])
+    await handle(engine, handlers, [a, b, c, d, theirs])
+    pid = {name: str(e.data.price_point_id) for name, e in zip("abcd", (a, b, c, d), strict=True)}
+
+    def told(version: int, uses: list[CompUseEntry]) -> ValuationComputed:
+        event = valued(item, version, 10500, None)
+        return event.model_copy(update={"data": event.data.model_copy(update={"comp_uses": uses})})
+
+    async def stored() -> dict[uuid.UUID, tuple[Any, ...]]:
+        cols = (comps.c.valuation_use, comps.c.valuation_weight, comps.c.valuation_grade_ratio)
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(comps.c.price_point_id, *cols))
+            return {r[0]: tuple(r[1:]) for r in rows}
+
+    first = [
+        CompUseEntry(price_point_id=pid["a"], use="used", weight=0.7),
+        CompUseEntry(price_point_id=pid["c"], use="other_grade_used", weight=0.3, grade_ratio=1.6),
+        CompUseEntry(price_point_id=pid["d"], use="outlier"),
+        CompUseEntry(price_point_id=str(theirs.data.price_point_id), use="used", weight=1.0),
+        CompUseEntry(price_point_id="not-a-uuid", use="used", weight=1.0),
+    ]
+    await handle(engine, handlers, [told(1, first)])
+    got = await stored()
+    assert got[a.data.price_point_id] == ("used", 0.7, None)
+    assert got[c.data.price_point_id] == ("other_grade_used", 0.3, 1.6)
+    assert got[d.data.price_point_id] == ("outlier", None, None)
+    assert got[b.data.price_point_id] == (None, None, None)  # not in that valuation
+    assert got[theirs.data.price_point_id] == (None, None, None)  # another item's comp
+    await handle(engine, handlers, [collected(item, 100), a])  # collected again: kept
+    assert (await stored())[a.data.price_point_id] == ("used", 0.7, None)
+
+    second = [
+        CompUseEntry(price_point_id=pid["b"], use="used", weight=1.0),
+        CompUseEntry(price_point_id=pid["d"], use="outside_window"),
+    ]
+    await handle(engine, handlers, [told(2, second)])
+    stale = told(1, first).model_copy(update={"event_id": uuid.uuid4()})
+    await handle(engine, handlers, [stale])  # an older valuation, delivered late
+    got = await stored()
+    assert got[a.data.price_point_id] == (None, None, None)  # version 2 did not list it
+    assert got[b.data.price_point_id] == ("used", 1.0, None)
+    assert got[d.data.price_point_id] == ("outside_window", None, None)
+    assert got[c.data.price_point_id] == (None, None, None)

@@ -18,33 +18,63 @@ from fairmarket.common.events import Attribution
 URLS = {"intake": "http://intake.test", "catalog": "http://catalog.test"}
 
 
-def _comp(total: int, **flags: Any) -> dict[str, Any]:
+def _comp(total: int, status: str = "used, weight 0.07", **fields: Any) -> dict[str, Any]:
+    """A comp as the catalog lists it (GET /v1/items/{id}/comps)."""
     return {
         "source": "ebay",
         "kind": "sold",
         "total_usd_cents": total,
         "observed_at": "2026-11-20T10:00:00Z",
         "title": "1921-D Morgan dollar MS63",
+        "grade": "MS63",
         "filtered": False,
         "filtered_reason": None,
         "excluded": False,
+        "excluded_reason": None,
         "outlier": False,
-        **flags,
+        "valuation_use": "used",
+        "valuation_weight": 0.07,
+        "valuation_grade_ratio": None,
+        "status": status,
+        **fields,
     }
 
 
 COMPS = [
-    _comp(123400),
-    _comp(998800, outlier=True),
-    _comp(1500, filtered=True, filtered_reason="excluded keyword 'replica'"),
-    *[_comp(120000 + i) for i in range(12)],
+    _comp(123400, "used, weight 0.21", valuation_weight=0.21),
+    _comp(998800, "outlier", outlier=True, valuation_use="outlier", valuation_weight=None),
+    _comp(
+        1500,
+        "filtered: excluded keyword 'replica'",
+        filtered=True,
+        filtered_reason="excluded keyword 'replica'",
+        valuation_use="filtered",
+    ),
+    _comp(
+        74000,
+        "MS62 via ratio \N{MULTIPLICATION SIGN}1.62, weight 0.05",
+        grade="MS62",
+        valuation_use="other_grade_used",
+        valuation_weight=0.05,
+        valuation_grade_ratio=1.62,
+    ),
+    _comp(90000, "other grade, left out", grade="MS61", valuation_use="other_grade_left_out"),
+    _comp(121000, "older than the window", valuation_use="outside_window"),
+    _comp(125000, "not yet valued", valuation_use=None, valuation_weight=None),
+    *[_comp(120000 + i) for i in range(8)],
 ]
 
 
 class FakeApis:
     """Intake hands out ids; the catalog knows an item after 1 poll, values it after 2."""
 
-    def __init__(self, never_valued: str | None = None, refuse: str | None = None) -> None:
+    def __init__(
+        self,
+        never_valued: str | None = None,
+        refuse: str | None = None,
+        comps: list[dict[str, Any]] = COMPS,
+    ) -> None:
+        self.comps = comps
         self.categories: dict[str, str] = {}
         self.polls: Counter[str] = Counter()
         self.never_valued, self.refuse = never_valued, refuse
@@ -61,7 +91,7 @@ class FakeApis:
             self.categories[item_id] = body["category"]
             return httpx.Response(201, json={"id": item_id, "revision": 1})
         if request.url.path.endswith("/comps"):
-            return httpx.Response(200, json=COMPS)
+            return httpx.Response(200, json=self.comps)
         item_id = request.url.path.rsplit("/", 1)[-1]
         self.polls[item_id] += 1
         if self.polls[item_id] == 1:
@@ -114,12 +144,25 @@ def test_a_narrow_terminal_gets_each_explanation_whole_under_the_table() -> None
     assert shown.count("$1,234.56") == 4
 
 
-def test_demo_shows_each_comp_with_its_source_kind_total_and_why_it_was_set_aside() -> None:
+def test_demo_shows_each_comp_with_what_the_valuation_did_with_it() -> None:
     _, shown = run(FakeApis())
     assert shown.count(": 15 comps") == 4 and shown.count("3 more: GET /v1/items/") == 4
     assert "$9,988.00" in shown and "outlier" in shown
     assert "filtered: excluded keyword 'replica'" in shown
+    assert shown.count("used, weight 0.21") == 4
+    assert "MS62 via ratio \N{MULTIPLICATION SIGN}1.62, weight 0.05" in shown
+    assert "other grade, left out" in shown and "older than the window" in shown
+    assert "not yet valued" in shown
+    assert "kept" not in shown
     assert "ebay" in shown and "sold" in shown and "2026-11-20" in shown
+
+
+def test_an_older_catalog_without_status_words_gets_the_same_words() -> None:
+    older = [{k: v for k, v in c.items() if k != "status"} for c in COMPS]
+    _, shown = run(FakeApis(comps=older))
+    for comp in COMPS[:7]:  # the words the catalog would have sent
+        assert comp["status"] in shown
+    assert "kept" not in shown
 
 
 def test_demo_times_out_naming_the_items_without_a_valuation() -> None:

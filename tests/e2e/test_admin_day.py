@@ -57,6 +57,12 @@ async def test_an_admin_prices_publishes_and_is_told_when_the_value_moves(
         assert ("discogs", "guide") in by_source and ("discogs", "sold") not in by_source
         assert all(c["total_usd_cents"] >= 0 for c in comps)
         assert any(c["filtered"] and c["filtered_reason"] for c in comps)
+        # what the valuation service did with each comp, as the catalog shows it
+        assert all(c["status"] and "kept" not in c["status"] for c in comps)
+        assert any(c["status"].startswith("used, weight") for c in comps)
+        for c in comps:
+            if c["filtered"] and not c["excluded"]:
+                assert c["status"] == f"filtered: {c['filtered_reason']}"
         history = await client.get(f"{catalog}/v1/items/{item_id}/valuations", headers=admin)
         assert history.json()[0]["fmv_usd_cents"] == item["valuation"]["fmv_usd_cents"]
 

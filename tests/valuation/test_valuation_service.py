@@ -127,6 +127,15 @@ async def test_comps_then_completion_give_one_valuation_and_a_flag_recomputes(
     assert {c["price_point_id"] for c in got["comps"]} == {
         str(c.data.price_point_id) for c in comps
     }
+    shown = {c["price_point_id"]: c for c in got["comps"]}
+    spike = shown[str(comps[-1].data.price_point_id)]  # the $2,500 one
+    assert (spike["use"], spike["status"]) == ("outlier", "outlier")
+    weights = [c["weight"] for c in got["comps"] if c["use"] == "used"]
+    assert all(
+        c["status"] == f"used, weight {c['weight']:.2f}" for c in got["comps"] if c["use"] == "used"
+    )
+    assert len(weights) == v["comps"]["used"] and sum(weights) == pytest.approx(1.0, abs=1e-4)
+    assert v["comp_uses"][0]["use"] == "used"  # the event lists the comps it rests on first
 
     history = await valuation.get(f"/v1/valuations/{item}/history", headers=bearer("viewer"))
     assert [h["version"] for h in history.json()] == [1]
@@ -149,6 +158,8 @@ async def test_comps_then_completion_give_one_valuation_and_a_flag_recomputes(
         c for c in again["comps"] if c["price_point_id"] == str(comps[1].data.price_point_id)
     )
     assert excluded["used"] is False
+    assert excluded["use"] == "excluded"
+    assert excluded["status"] == "excluded by admin: damaged rim"
 
 
 async def test_a_valuations_comps_carry_their_source_kind_total_date_and_grade(
@@ -179,6 +190,7 @@ async def test_a_valuations_comps_carry_their_source_kind_total_date_and_grade(
         assert datetime.fromisoformat(shown["observed_at"]) == d.observed_at
         assert shown["grade"] == d.grade
         assert {"weight", "outlier", "used", "reason", "adjusted_usd_cents"} <= set(shown)
+        assert shown["status"] and "kept" not in shown["status"]
     assert by_id[str(comps[1].data.price_point_id)]["total_usd_cents"] == 41_050
 
     spec = (await valuation.get("/openapi.json")).json()

@@ -17,6 +17,8 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from fairmarket.common.comp_use import describe
+
 
 @dataclass(frozen=True)
 class DemoItem:
@@ -142,19 +144,44 @@ def render(rows: list[Row], elapsed: float, wide: bool = True) -> Table:
 COMPS_SHOWN = 12  # per item; the rest are a GET /v1/items/{id}/comps away
 
 
+_USE_STYLE = {
+    "used": "green",
+    "other_grade_used": "green",
+    "outlier": "magenta",
+    "filtered": "yellow",
+    "excluded": "red",
+}
+
+
 def comp_status(comp: dict[str, Any]) -> Text:
+    """What the latest valuation did with the comp, in the catalog's words; a catalog from
+    before those words gets them from the comp's fields, in the same words."""
+    if "status" in comp:
+        words = comp["status"]
+    else:
+        words = describe(
+            comp.get("valuation_use"),
+            weight=comp.get("valuation_weight"),
+            grade_ratio=comp.get("valuation_grade_ratio"),
+            grade=comp.get("grade"),
+            filtered=bool(comp.get("filtered")),
+            filtered_reason=comp.get("filtered_reason"),
+            excluded=bool(comp.get("excluded")),
+            excluded_reason=comp.get("excluded_reason"),
+            outlier=bool(comp.get("outlier")),
+        )
     if comp.get("excluded"):
-        return Text(f"excluded: {comp.get('excluded_reason') or 'by an admin'}", style="red")
-    if comp.get("filtered"):
-        return Text(f"filtered: {comp.get('filtered_reason') or 'junk'}", style="yellow")
-    if comp.get("outlier"):
-        return Text("outlier", style="magenta")
-    return Text("kept", style="green")  # by the filters; the explanation says what the value used
+        use = "excluded"
+    elif comp.get("filtered"):
+        use = "filtered"
+    else:
+        use = comp.get("valuation_use") or ("outlier" if comp.get("outlier") else None)
+    return Text(words, style=_USE_STYLE.get(use or "", "dim"))
 
 
 def comps_table(row: Row, comps: list[dict[str, Any]]) -> Table:
-    """What the valuation rests on: each comp's source, kind, normalized total, and why
-    a comp was set aside."""
+    """What the valuation rests on: each comp's source, kind, normalized total, and what
+    the latest valuation did with it (used with its weight, or why not)."""
     shown = comps[:COMPS_SHOWN]
     rest = len(comps) - len(shown)
     table = Table(

@@ -14,6 +14,8 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fairmarket.common.comp_use import CompUse
+
 SCHEMA_VERSION = 1
 
 Category = Literal["coin", "card", "record", "product"]
@@ -242,6 +244,24 @@ class ConfidenceComponents(Contract):
     recency: float
 
 
+MAX_COMP_USES = 5000
+
+
+class CompUseEntry(Contract):
+    """What the valuation did with one comp (see ``fairmarket.common.comp_use``)."""
+
+    price_point_id: ShortStr
+    use: CompUse
+    weight: float | None = Field(
+        default=None, ge=0, le=1, description="share of the used comps' total weight, if used"
+    )
+    grade_ratio: float | None = Field(
+        default=None,
+        gt=0,
+        description="the learned ratio an other grade's price was multiplied by, if so used",
+    )
+
+
 class ValuationComputedData(Contract):
     item_id: uuid.UUID
     revision: int = Field(ge=1)
@@ -276,6 +296,12 @@ class ValuationComputedData(Contract):
         "settle (their median); unlike p10, a forecast, not the spread of past sales",
     )
     fmv_high_usd_cents: int | None = Field(default=None, description="high end of that 80% range")
+    comp_uses: list[CompUseEntry] = Field(
+        default_factory=list,
+        max_length=MAX_COMP_USES,
+        description="what the valuation did with each comp: the used ones first, by weight, "
+        f"then the other grades used, the outliers and the rest; at most {MAX_COMP_USES}",
+    )
 
 
 class PricePointFlaggedData(Contract):

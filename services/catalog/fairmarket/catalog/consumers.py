@@ -12,7 +12,18 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import any_, bindparam, func, select, update
+from sqlalchemy import (
+    Float,
+    String,
+    any_,
+    bindparam,
+    column,
+    func,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -38,11 +49,21 @@ from fairmarket.common.messaging.outbox import Outbox
 MODELS = (IntakeAttributed, PricePointCollected, PricingCompleted, ValuationComputed)
 
 
+USE_COLUMNS = ("valuation_use", "valuation_weight", "valuation_grade_ratio", "valuation_version")
+
+
 def _upsert_comps() -> Any:
     """One statement for every batch (rows go as parameters, so its compilation is cached);
     a comp seen again keeps an admin's exclusion."""
     stmt = insert(comps)
-    keep = ("price_point_id", "excluded", "excluded_reason", "excluded_by", "outlier")
+    keep = (
+        "price_point_id",
+        "excluded",
+        "excluded_reason",
+        "excluded_by",
+        "outlier",
+        *USE_COLUMNS,
+    )
     return stmt.on_conflict_do_update(
         index_elements=[comps.c.price_point_id],
         set_={c.name: stmt.excluded[c.name] for c in comps.columns if c.name not in keep},
@@ -100,6 +121,50 @@ MARK_OUTLIERS = (  # only the comps whose flag changes are written
     .where(comps.c.item_id == bindparam("b_item"), comps.c.outlier.is_distinct_from(_OUTLIER))
     .values(outlier=_OUTLIER)
 )
+_USES = (
+    func.unnest(
+        bindparam("b_ids", type_=ARRAY(UUID(as_uuid=True))),
+        bindparam("b_uses", type_=ARRAY(String)),
+        bindparam("b_weights", type_=ARRAY(Float)),
+        bindparam("b_ratios", type_=ARRAY(Float)),
+    )
+    .table_valued(
+        column("id", UUID(as_uuid=True)),
+        column("use", String),
+        column("weight", Float),
+        column("ratio", Float),
+    )
+    .render_derived(name="u", with_types=False)
+)
+_NOT_NEWER = or_(  # a redelivered older valuation never overwrites a newer one's word
+    comps.c.valuation_version.is_(None), comps.c.valuation_version <= bindparam("b_version")
+)
+SET_USES = (  # each listed comp of the item: what this valuation did with it
+    update(comps)
+    .where(comps.c.item_id == bindparam("b_item"), comps.c.price_point_id == _USES.c.id)
+    .where(_NOT_NEWER)
+    .values(
+        valuation_use=_USES.c.use,
+        valuation_weight=_USES.c.weight,
+        valuation_grade_ratio=_USES.c.ratio,
+        valuation_version=bindparam("b_version"),
+    )
+)
+CLEAR_USES = (  # the item's comps this valuation did not list: not valued by it
+    update(comps)
+    .where(
+        comps.c.item_id == bindparam("b_item"),
+        comps.c.valuation_use.is_not(None),
+        comps.c.price_point_id != func.all(bindparam("b_listed", type_=ARRAY(UUID(as_uuid=True)))),
+        comps.c.valuation_version < bindparam("b_version"),
+    )
+    .values(
+        valuation_use=null(),
+        valuation_weight=null(),
+        valuation_grade_ratio=null(),
+        valuation_version=bindparam("b_version"),
+    )
+)
 SET_RUN_VALUED = (
     update(pricing_runs)
     .where(pricing_runs.c.id == bindparam("b_id"))
@@ -113,6 +178,26 @@ def outlier_ids(event: ValuationComputed) -> list[uuid.UUID]:
         with contextlib.suppress(ValueError):  # the contract carries strings
             ids.append(uuid.UUID(raw))
     return ids
+
+
+def comp_uses(event: ValuationComputed) -> dict[str, Any]:
+    """The event's per-comp uses as array parameters of ``SET_USES``."""
+    ids, uses, weights, ratios = [], [], [], []
+    for u in event.data.comp_uses:
+        with contextlib.suppress(ValueError):  # the contract carries strings
+            ids.append(uuid.UUID(u.price_point_id))
+            uses.append(u.use)
+            weights.append(u.weight)
+            ratios.append(u.grade_ratio)
+    return {
+        "b_item": event.data.item_id,
+        "b_version": event.data.version,
+        "b_ids": ids,
+        "b_listed": ids,
+        "b_uses": uses,
+        "b_weights": weights,
+        "b_ratios": ratios,
+    }
 
 
 class CatalogHandlers:
@@ -241,7 +326,8 @@ class CatalogHandlers:
                 {
                     "b_id": e.data.item_id,
                     "b_version": e.data.version,
-                    "b_valuation": payload,
+                    # the per-comp uses live on the comps; the item keeps the figures
+                    "b_valuation": {k: v for k, v in payload.items() if k != "comp_uses"},
                     "b_fmv": e.data.fmv_usd_cents,
                     "b_confidence": e.data.confidence,
                     "b_valued_at": e.occurred_at,
@@ -253,6 +339,11 @@ class CatalogHandlers:
             MARK_OUTLIERS,
             [{"b_item": e.data.item_id, "b_ids": outlier_ids(e)} for e in events],
         )
+        uses = [comp_uses(e) for e in events]
+        await conn.execute(
+            CLEAR_USES, [{k: u[k] for k in ("b_item", "b_version", "b_listed")} for u in uses]
+        )
+        await conn.execute(SET_USES, uses)
         await self._mark_runs_valued(conn, events)
         VALUATIONS.inc(len(events))
         fmvs = [(e.data.item_id, e.data.fmv_usd_cents) for e in events]

@@ -124,6 +124,12 @@ comps = Table(
     Column("excluded_reason", Text),
     Column("excluded_by", String(200)),
     Column("outlier", Boolean, nullable=False, server_default="false"),  # in the latest valuation
+    # what the item's latest valuation did with the comp (fairmarket.common.comp_use);
+    # null: the comp came after it. Written only from valuation.computed.
+    Column("valuation_use", String(30)),
+    Column("valuation_weight", Float),  # share of the used comps' weight, when used
+    Column("valuation_grade_ratio", Float),  # when another grade was used through a ratio
+    Column("valuation_version", Integer),  # the valuation that said so
     Index("ix_comps_item", "item_id", "observed_at"),
 )
 

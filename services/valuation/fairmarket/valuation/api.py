@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
+from fairmarket.common.comp_use import describe
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import Viewer
-from fairmarket.valuation.db import comps, valuations
+from fairmarket.valuation.db import comps, flags, valuations
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
@@ -45,6 +46,19 @@ class CompOut(BaseModel):
     )
     observed_at: datetime | None = Field(default=None, description="when it sold or was seen")
     grade: str | None = None
+    filtered_reason: str | None = Field(default=None, description="the collector's reason")
+    use: str | None = Field(
+        default=None,
+        description="what the valuation did with it: used, other_grade_used, "
+        "other_grade_left_out, outlier, outside_window, listing_bound, filtered, excluded, "
+        "future, no_price, unknown_kind, zero_weight (null in valuations from before)",
+    )
+    grade_ratio: float | None = Field(
+        default=None, description="the learned ratio another grade's price was multiplied by"
+    )
+    status: str = Field(
+        default="", description='that in words, e.g. "used, weight 0.21" or "filtered: lot"'
+    )
 
 
 class ValuationOut(BaseModel):
@@ -63,12 +77,34 @@ STORED_COMP = (
     comps.c.total_usd_cents,
     comps.c.observed_at,
     comps.c.grade,
+    comps.c.filtered_reason,
 )
 # One array parameter: one prepared statement whatever the number of comps.
-STORED_COMPS = select(comps.c.price_point_id, *STORED_COMP).where(
-    comps.c.price_point_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))),
-    comps.c.item_id == bindparam("item_id"),
+STORED_COMPS = (
+    select(comps.c.price_point_id, *STORED_COMP, flags.c.reason.label("excluded_reason"))
+    .outerjoin(flags, flags.c.price_point_id == comps.c.price_point_id)
+    .where(
+        comps.c.price_point_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))),
+        comps.c.item_id == bindparam("item_id"),
+    )
 )
+
+
+def status(detail: dict[str, Any], stored: Any) -> str:
+    """The comp's use in the valuation, in the words the catalog and the demo use."""
+    use = detail.get("use")
+    if use is None:  # a valuation from before uses were recorded
+        use = "used" if detail.get("used") else ("outlier" if detail.get("outlier") else None)
+    return describe(
+        use,
+        weight=detail.get("weight"),
+        grade_ratio=detail.get("grade_ratio"),
+        grade=stored["grade"] if stored is not None else None,
+        filtered=use == "filtered",
+        filtered_reason=stored["filtered_reason"] if stored is not None else None,
+        excluded=use == "excluded",
+        excluded_reason=stored["excluded_reason"] if stored is not None else None,
+    )
 
 
 def _comp_id(detail: dict[str, Any]) -> uuid.UUID | None:
@@ -115,6 +151,7 @@ async def current(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> Valuati
         pid = _comp_id(detail)
         comp = stored.get(pid) if pid is not None else None
         fields = {c.name: comp[c.name] for c in STORED_COMP} if comp is not None else {}
+        fields["status"] = status(detail, comp)
         out.append(CompOut.model_validate({**detail, **fields}))
     return ValuationOut(
         item_id=row.item_id,

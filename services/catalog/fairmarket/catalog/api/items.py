@@ -24,6 +24,7 @@ from fairmarket.catalog.domain.csv_export import (
 )
 from fairmarket.catalog.domain.item_query import ItemFilter, SortKey
 from fairmarket.catalog.domain.price_policy import MAX_CENTS
+from fairmarket.common.comp_use import describe
 from fairmarket.common.events import Category
 from fairmarket.common.web import Viewer
 
@@ -81,6 +82,26 @@ class CompOut(BaseModel):
     excluded_reason: str | None
     excluded_by: str | None
     outlier: bool = Field(description="set aside by the outlier fences in the latest valuation")
+    valuation_use: str | None = Field(
+        default=None,
+        description="what the item's latest valuation did with the comp: used, "
+        "other_grade_used, other_grade_left_out, outlier, outside_window, listing_bound, "
+        "filtered, excluded, no_price, unknown_kind, zero_weight; null: the comp came "
+        "after it (not yet valued)",
+    )
+    valuation_weight: float | None = Field(
+        default=None, description="its share of the used comps' weight, when used"
+    )
+    valuation_grade_ratio: float | None = Field(
+        default=None, description="the learned ratio another grade's price was multiplied by"
+    )
+    valuation_version: int | None = Field(default=None, description="the valuation that said so")
+    status: str = Field(
+        default="",
+        description='all that in words: "used, weight 0.21", "PSA 9 via ratio \u00d71.62, '
+        'weight 0.05", "other grade, left out", "outlier", "older than the window", '
+        '"filtered: <reason>", "excluded by admin: <reason>", "not yet valued"',
+    )
 
 
 class ValuationOut(BaseModel):
@@ -249,9 +270,31 @@ async def _comps(item_id: uuid.UUID, rt: Runtime) -> list[CompOut]:
             )
         ).all()
     return [
-        CompOut.model_validate({**r._asdict(), "price": str(r.price), "shipping": str(r.shipping)})
+        CompOut.model_validate(
+            {
+                **r._asdict(),
+                "price": str(r.price),
+                "shipping": str(r.shipping),
+                "status": comp_status(r),
+            }
+        )
         for r in rows
     ]
+
+
+def comp_status(r: Any) -> str:
+    """The comp's status in the words every view uses (``fairmarket.common.comp_use``)."""
+    return describe(
+        r.valuation_use,
+        weight=r.valuation_weight,
+        grade_ratio=r.valuation_grade_ratio,
+        grade=r.grade,
+        filtered=r.filtered,
+        filtered_reason=r.filtered_reason,
+        excluded=r.excluded,
+        excluded_reason=r.excluded_reason,
+        outlier=r.outlier,
+    )
 
 
 @router.get("/{item_id}/comps.csv", response_class=StreamingResponse, responses=CSV)

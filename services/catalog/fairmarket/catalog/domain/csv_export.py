@@ -44,6 +44,10 @@ COMP_CSV_COLUMNS = [
     "excluded_reason",
     "excluded_by",
     "outlier",
+    "status",  # what the latest valuation did with it, in words
+    "valuation_use",
+    "valuation_weight",
+    "valuation_grade_ratio",
 ]
 
 

@@ -16,6 +16,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fairmarket.common.comp_use import CompUse
+from fairmarket.common.events import MAX_COMP_USES
+
 
 @dataclass(frozen=True, slots=True)
 class Comp:
@@ -68,6 +71,34 @@ REASON_TEXT: dict[Reason, str | None] = {
 }
 
 
+# What the valuation did with a comp, per reason (a used comp of another grade is
+# "other_grade_used"): the words a shop reads are the same everywhere.
+REASON_USE: dict[Reason, CompUse] = {
+    Reason.USED: "used",
+    Reason.EXCLUDED: "excluded",
+    Reason.FILTERED: "filtered",
+    Reason.FUTURE: "future",
+    Reason.NO_PRICE: "no_price",
+    Reason.UNKNOWN_KIND: "unknown_kind",
+    Reason.ZERO_WEIGHT: "zero_weight",
+    Reason.OTHER_GRADE: "other_grade_left_out",
+    Reason.OUTSIDE_WINDOW: "outside_window",
+    Reason.NOT_BASIS: "listing_bound",
+    Reason.OUTLIER: "outlier",
+    Reason.GRADE_NOT_NEEDED: "other_grade_left_out",
+}
+# the order comps are listed in (and cut at) in the event: what the value rests on first
+_USE_RANK: dict[str, int] = {"used": 0, "other_grade_used": 1, "outlier": 2}
+
+
+def comp_use(reason: Reason, grade_ratio: float | None) -> CompUse:
+    """The comp's use: its reason's, or "other_grade_used" for a used comp of another
+    grade (one whose price a learned ratio scaled)."""
+    if reason == Reason.USED and grade_ratio is not None:
+        return "other_grade_used"
+    return REASON_USE[reason]
+
+
 @dataclass(frozen=True, slots=True)
 class CompDetail:
     """How one comp entered the valuation (for the API)."""
@@ -78,6 +109,8 @@ class CompDetail:
     used: bool
     reason: str | None  # why not used
     adjusted_usd_cents: int  # price after any grade adjustment
+    use: CompUse  # what the valuation did with it
+    grade_ratio: float | None  # the ratio an other grade's price was scaled by, if used so
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,21 +152,54 @@ class PerComp:
     weight: npt.NDArray[np.float64]
     reason: npt.NDArray[np.int8]
     adjusted: npt.NDArray[np.float64]
+    ratio: npt.NDArray[np.float64] | None = None  # grade ratio applied; NaN where none
+
+    def uses(self, limit: int | None) -> list[dict[str, Any]]:
+        """See ``Valuation.comp_uses``; sorted in arrays, objects built only for the
+        comps listed."""
+        n = len(self.ids)
+        reason = self.reason.astype(np.int64)
+        ratio = self.ratio if self.ratio is not None else np.full(n, np.nan)
+        used = reason == Reason.USED
+        scaled = used & ~np.isnan(ratio)
+        rank = np.full(n, 3)
+        rank[used], rank[scaled], rank[reason == Reason.OUTLIER] = 0, 1, 2
+        total = float(self.weight.sum())
+        share = self.weight / total if total > 0 else self.weight
+        idx = np.flatnonzero(reason != Reason.FUTURE)
+        ids = np.array(self.ids, dtype=str)[idx] if n else np.array([], dtype=str)
+        order = idx[np.lexsort((ids, -share[idx], rank[idx]))][:limit]
+        return [
+            {
+                "price_point_id": self.ids[i],
+                "use": comp_use(Reason(int(reason[i])), float(ratio[i]) if scaled[i] else None),
+                "weight": round(float(share[i]), 4) if used[i] else None,
+                "grade_ratio": round(float(ratio[i]), 4) if scaled[i] else None,
+            }
+            for i in order.tolist()
+        ]
 
     def details(self) -> tuple[CompDetail, ...]:
         total = float(self.weight.sum())
         share = self.weight / total if total > 0 else self.weight
-        return tuple(
-            CompDetail(
-                price_point_id=pid,
-                weight=round(float(w), 6),
-                outlier=int(r) == Reason.OUTLIER,
-                used=int(r) == Reason.USED,
-                reason=REASON_TEXT[Reason(int(r))],
-                adjusted_usd_cents=round(float(a)),
+        ratio = self.ratio if self.ratio is not None else np.full(len(self.ids), np.nan)
+        out = []
+        for pid, w, r, a, g in zip(self.ids, share, self.reason, self.adjusted, ratio, strict=True):
+            why = Reason(int(r))
+            grade_ratio = None if np.isnan(g) or why != Reason.USED else round(float(g), 4)
+            out.append(
+                CompDetail(
+                    price_point_id=pid,
+                    weight=round(float(w), 6),
+                    outlier=why == Reason.OUTLIER,
+                    used=why == Reason.USED,
+                    reason=REASON_TEXT[why],
+                    adjusted_usd_cents=round(float(a)),
+                    use=comp_use(why, grade_ratio),
+                    grade_ratio=grade_ratio,
+                )
             )
-            for pid, w, r, a in zip(self.ids, share, self.reason, self.adjusted, strict=True)
-        )
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -181,6 +247,13 @@ class Valuation:
         pc = self.per_comp
         return sorted(pid for pid, r in zip(pc.ids, pc.reason, strict=True) if r == Reason.OUTLIER)
 
+    def comp_uses(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """What the valuation did with each comp, for ``valuation.computed``: the used
+        comps first (heaviest first), then the other grades used, the outliers and the
+        rest, cut at ``limit``; weight (share, 4 places) and grade ratio where they apply.
+        Comps observed after ``as_of`` are not part of the valuation, so not listed."""
+        return self.per_comp.uses(limit) if self.per_comp is not None else []
+
     def comp_details(self) -> tuple[CompDetail, ...]:
         """Each comp's weight, outlier flag, used flag and reason (built on demand)."""
         return self.per_comp.details() if self.per_comp is not None else ()
@@ -214,6 +287,8 @@ class Valuation:
                     "used": d.used,
                     "reason": d.reason,
                     "adjusted_usd_cents": d.adjusted_usd_cents,
+                    "use": d.use,
+                    "grade_ratio": d.grade_ratio,
                 }
                 for d in self.comp_details()
             ],
@@ -264,4 +339,5 @@ class Valuation:
             "explanation": self.explanation,
             "inputs_hash": self.inputs_hash,
             "outlier_price_point_ids": self.outlier_ids(),
+            "comp_uses": self.comp_uses(MAX_COMP_USES),
         }

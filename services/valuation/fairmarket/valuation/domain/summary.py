@@ -253,5 +253,13 @@ def summarize(a: Assessment, params: MethodParams) -> Valuation:
         range_scale=(round(fig.forward.scale, 6) if fig else None),
         recent_sales=(fig.forward.recent_sales if fig else 0),
         level_sales=(fig.forward.level_sales if fig else 0),
-        per_comp=PerComp(f.ids, np.where(used, a.weight, 0.0), reason, a.grades.adjusted),
+        per_comp=PerComp(
+            f.ids, np.where(used, a.weight, 0.0), reason, a.grades.adjusted, _ratios(a)
+        ),
     )
+
+
+def _ratios(a: Assessment) -> F8:
+    """Per comp, the grade ratio its price was scaled by (NaN: none)."""
+    table = np.array([adj.ratio for adj in a.grades.adjustments] + [np.nan])
+    return table[a.grades.group]  # group -1 picks the trailing NaN
