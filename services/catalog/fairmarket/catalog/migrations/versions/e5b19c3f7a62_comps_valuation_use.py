@@ -2,7 +2,7 @@
 did with each comp (null: the comp came after it)
 
 Revision ID: e5b19c3f7a62
-Revises: c4a7e2d91b53
+Revises: b3c7e2f1a9d0
 Create Date: 2026-12-02 14:50:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5b19c3f7a62"
-down_revision = "c4a7e2d91b53"
+down_revision = "b3c7e2f1a9d0"
 branch_labels = None
 depends_on = None
 
