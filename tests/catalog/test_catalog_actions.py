@@ -288,6 +288,8 @@ async def test_items_and_comps_export_as_csv_with_the_filters_and_no_formulas(
         "revision",
         "attribution",
         "fmv_usd",
+        "likely_low_usd",
+        "likely_high_usd",
         "p10_usd",
         "p90_usd",
         "confidence",
