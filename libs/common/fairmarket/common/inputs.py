@@ -100,3 +100,16 @@ BigInt = Annotated[int, Field(ge=-BIGINT_MAX - 1, le=BIGINT_MAX)]
 Int32 = Annotated[int, Field(ge=-INT_MAX - 1, le=INT_MAX)]
 SaneDatetime = Annotated[datetime, AfterValidator(in_range)]
 WebUrl = Annotated[str, Field(min_length=8, max_length=2000), AfterValidator(web_url)]
+
+
+def fit(value: str | None, max_length: int) -> str | None:
+    """Text from an event made storable in a column: NUL bytes dropped, cut to the column's
+    size. For consumers only, where refusing would dead-letter the event of a whole item:
+    the edges refuse such input instead."""
+    if value is None:
+        return None
+    return value.replace("\x00", "")[:max_length]
+
+
+def fit_int(value: int | None, maximum: int = INT_MAX) -> int | None:
+    return None if value is None else max(min(value, maximum), -maximum - 1)

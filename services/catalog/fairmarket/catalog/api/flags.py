@@ -5,22 +5,25 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import update
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import comps
 from fairmarket.common.events import PricePointFlagged, PricePointFlaggedData
+from fairmarket.common.inputs import text
 from fairmarket.common.web import Admin
 
 router = APIRouter(tags=["comps"])
+
+Reason = text(2000)
 
 
 class FlagIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     excluded: bool
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Reason | None = None
 
 
 class FlagOut(BaseModel):
