@@ -166,15 +166,16 @@ async def test_poisoned_watches_and_comps_leave_every_items_valuations_flowing(
                 f"{catalog}/v1/watches", json={"item_id": poisoned, **bad}, headers=admin
             )
             assert r.status_code == 422 and r.json()["reason"], r.text
-        good = {}
-        for item in (poisoned, other):
-            body = {"item_id": item, "condition": {"kind": "fmv_above", "value": 0}}
-            r = await client.post(
-                f"{catalog}/v1/watches", json={**body, "url": receiver.url}, headers=admin
-            )
-            assert r.status_code == 201, r.text
-            good[item] = r.json()
-        receiver.secret = "whsec_shared"  # one receiver, two secrets: signatures not checked
+        body = {  # one watch over both items (the receiver checks one secret)
+            "category": "coin",
+            "query": "morgan dollar",
+            "condition": {"kind": "fmv_above", "value": 0},
+            "url": receiver.url,
+        }
+        r = await client.post(f"{catalog}/v1/watches", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+        good = r.json()
+        receiver.secret = good["secret"]
         bad_condition, bad_url = await stored_before_the_fix(stack, poisoned, receiver.url)
 
         # the import refuses each poisoned file whole
@@ -210,7 +211,7 @@ async def test_poisoned_watches_and_comps_leave_every_items_valuations_flowing(
         assert not w["enabled"]
         assert w["disabled_reason"].startswith("condition cannot be evaluated")
         fired = {g["body"]["item"]["id"] for g in receiver.wait_for(2, timeout=60)}
-        assert fired == {poisoned, other}
+        assert fired >= {poisoned, other} and not receiver.refused
 
         engine = make_engine(stack.database_url, schema="catalog", pool_size=1)
         try:
@@ -222,5 +223,5 @@ async def test_poisoned_watches_and_comps_leave_every_items_valuations_flowing(
             await engine.dispose()
         assert tried and all("not usable" in (d.last_error or "") for d in tried if d.attempts)
 
-        for watch_id in (*[g["id"] for g in good.values()], bad_condition, bad_url):
+        for watch_id in (good["id"], bad_condition, bad_url):
             await client.delete(f"{catalog}/v1/watches/{watch_id}", headers=admin)
