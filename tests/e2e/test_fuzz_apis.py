@@ -20,12 +20,15 @@ import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.core import NotSet
 
 from fairmarket.cli.services import SERVICES
 from fairmarket.cli.stack import Stack, StackConfig
@@ -216,6 +219,30 @@ def poison(case: Any, data: st.DataObject) -> None:
         case.body = data.draw(hostile_csv())
 
 
+def send(client: httpx.Client, case: Any, auth: dict[str, str]) -> httpx.Response:
+    """The request as a client may send it: JSON with NaN, Infinity or a lone surrogate
+    escaped (which schemathesis and requests refuse to encode), parameters percent-encoded."""
+    path = case.operation.path.format(
+        **{k: quote(str(v), safe="") for k, v in (case.path_parameters or {}).items()}
+    )
+    headers = {**{k: str(v) for k, v in (case.headers or {}).items()}, **auth}
+    content = None
+    if isinstance(case.body, NotSet):
+        pass
+    elif case.media_type == "text/csv" and isinstance(case.body, str):
+        content = case.body.encode("utf-8", errors="surrogatepass")
+    elif case.body is not None and not isinstance(case.body, bytes | str):
+        content = json.dumps(case.body).encode()  # allow_nan: NaN and Infinity literals
+    elif isinstance(case.body, str | bytes):
+        content = (
+            case.body if isinstance(case.body, bytes) else case.body.encode("utf-8", "replace")
+        )
+    if content is not None:
+        headers.setdefault("Content-Type", case.media_type or "application/json")
+    query = {k: v if isinstance(v, list) else str(v) for k, v in (case.query or {}).items()}
+    return client.request(case.method, path, params=query, headers=headers, content=content)
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_hostile_values_get_no_server_error(fuzzed: Stack, service: str) -> None:
     """Issue 17's inputs, in every parameter and field of every operation."""
@@ -234,10 +261,11 @@ def test_hostile_values_get_no_server_error(fuzzed: Stack, service: str) -> None
     )
     def fuzz(case: Any, data: st.DataObject) -> None:
         poison(case, data)
-        response = case.call(base_url=base, headers={**(case.headers or {}), **auth}, timeout=10)
+        response = send(client, case, auth)
         status = response.status_code
         seen[f"{status // 100}xx"] = seen.get(f"{status // 100}xx", 0) + 1
-        where = (case.method, case.formatted_path, case.query, str(case.body)[:200])
+        where = (case.method, case.operation.path, case.path_parameters, case.query)
+        where = (*where, str(case.body)[:200])
         assert status < 500, (*where, status, response.text[:300])
         if status >= 400 and response.content:
             body = response.json()
@@ -245,9 +273,10 @@ def test_hostile_values_get_no_server_error(fuzzed: Stack, service: str) -> None
             ErrorBody.model_validate(body)
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    for operation in operations:
-        strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
-        given(case=strategy, data=st.data())(fuzz)()
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for operation in operations:
+            strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
+            given(case=strategy, data=st.data())(fuzz)()
     print(
         f"\n{service} hostile: {len(operations)} operations, {sum(seen.values())} requests, "
         f"{seen}, 0 server errors"
