@@ -36,6 +36,7 @@ async def served() -> AsyncIterator[str]:
         lifespan="off",
         log_config=None,
         access_log=False,
+        timeout_graceful_shutdown=1,  # a failing test's open sockets must not hang teardown
         http=guarded_protocol(header_timeout=1.0, body_timeout=1.0),
     )
     server = uvicorn.Server(config)
