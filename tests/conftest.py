@@ -17,6 +17,36 @@ import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+# Fixtures that start real infrastructure: a test using any of them, directly or through
+# another fixture, is marked for what it starts, whatever its module says.
+INTEGRATION_FIXTURES = {"pg_url", "kafka_bootstrap", "migrated_db", "service_app"}
+E2E_FIXTURES = {"stack"}
+TIERS = ("integration", "e2e", "bench")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "unit: starts neither PostgreSQL nor a broker nor the stack (tests/conftest.py)"
+    )
+    config.addinivalue_line("markers", "bench: times the code at production sizes (tests/bench)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Honest tiers: `e2e` runs the stack as processes, `integration` starts PostgreSQL or a
+    broker, `bench` times the code at production sizes, `unit` is everything else
+    (`./fm test -m unit` needs neither and runs in seconds)."""
+    for item in items:
+        if item.path.parent.name == "bench":
+            item.add_marker(pytest.mark.bench)
+        used = set(getattr(item, "fixturenames", ()))
+        if used & E2E_FIXTURES:
+            item.add_marker(pytest.mark.e2e)
+        if used & INTEGRATION_FIXTURES:
+            item.add_marker(pytest.mark.integration)
+        if not any(item.get_closest_marker(name) for name in TIERS):
+            item.add_marker(pytest.mark.unit)
+
 
 def _containers() -> bool:
     return os.environ.get("FAIRMARKET_TEST_CONTAINERS") == "1"

@@ -1,7 +1,14 @@
-"""A real local HTTP receiver for webhooks: verifies each signature, can fail on purpose."""
+"""A real local HTTP receiver for webhooks: verifies each signature, can fail on purpose.
+
+Each signature is checked twice: by the project's `verify` (timestamp tolerance) and by an
+HMAC computed here the way a receiver in any language would, so a change to the scheme that
+`sign` and `verify` make together is still caught.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from dataclasses import dataclass, field
@@ -9,6 +16,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from fairmarket.common.signing import HEADER, BadSignature, verify
+
+
+def independently_signed(secret: str, header: str, body: bytes) -> bool:
+    """`t=<t>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, checked without the project's code."""
+    fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    if "t" not in fields or "v1" not in fields:
+        return False
+    mac = hmac.new(secret.encode(), fields["t"].encode() + b"." + body, hashlib.sha256)
+    return hmac.compare_digest(mac.hexdigest(), fields["v1"])
 
 
 @dataclass
@@ -37,7 +53,10 @@ def serve(receiver: Receiver) -> ThreadingHTTPServer:
             receiver.attempts += 1
             status = 204
             try:
-                verify(receiver.secret, self.headers.get(HEADER, ""), body)
+                header = self.headers.get(HEADER, "")
+                verify(receiver.secret, header, body)
+                if not independently_signed(receiver.secret, header, body):
+                    raise BadSignature("the HMAC computed by the receiver does not match")
             except BadSignature as exc:
                 receiver.refused.append(str(exc))
                 status = 401
@@ -60,5 +79,6 @@ def serve(receiver: Receiver) -> ThreadingHTTPServer:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/fairmarket"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # a short poll: shutdown() waits up to one poll, after every test
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     return server

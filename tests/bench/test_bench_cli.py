@@ -29,6 +29,7 @@ def test_bench_valuation_times_the_engine_at_each_size() -> None:
     assert figures["machine"]["cpus"] >= 1 and figures["settings"] == {"repeats": 1}
 
 
+@pytest.mark.integration  # starts an embedded broker
 def test_bench_broker_moves_every_message_through_an_embedded_broker() -> None:
     figures = _run("broker", "--messages", "2000", "--size", "256")
     assert figures["broker_msgs_per_s"] > 0
@@ -36,6 +37,7 @@ def test_bench_broker_moves_every_message_through_an_embedded_broker() -> None:
     assert figures["settings"]["messages"] == 2000
 
 
+@pytest.mark.e2e  # runs a stack of its own
 def test_bench_pipeline_prices_items_end_to_end_through_a_stack_of_its_own() -> None:
     figures = _run("pipeline", "--items", "12", "--comps", "5", "--rate", "20")
     assert figures["pipeline_price_points_per_s"] > 0
@@ -45,6 +47,7 @@ def test_bench_pipeline_prices_items_end_to_end_through_a_stack_of_its_own() -> 
     assert figures["settings"] == {"items": 12, "comps_per_item": 5, "offered_items_per_s": 20.0}
 
 
+@pytest.mark.e2e  # runs a stack of its own
 def test_bench_memory_samples_every_service_over_a_paced_run() -> None:
     figures = _run("memory", "--minutes", "0.25", "--rate", "4", "--comps", "5")
     assert figures["memory_items"] >= 4 and figures["memory_samples"] >= 2

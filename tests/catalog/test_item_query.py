@@ -78,9 +78,16 @@ def test_csv_rows_are_dollars_and_defuse_formulas() -> None:
             "title": "=HYPERLINK(evil)",
             "revision": 1,
             "attribution": {"category": "coin", "year": 1921, "mintmark": "D", "grade": None},
-            "valuation": {"fmv_usd_cents": 41250, "confidence": 8, "version": 2},
+            "valuation": {
+                "fmv_usd_cents": 41250,
+                "fmv_low_usd_cents": 37000,
+                "fmv_high_usd_cents": 48000,
+                "confidence": 8,
+                "version": 2,
+            },
         }
     )
     line = csv_line(row)
     assert "412.50" in line and "mintmark=D; year=1921" in line
+    assert "412.50,370.00,480.00," in line  # the likely range beside the FMV
     assert "'=HYPERLINK(evil)" in line

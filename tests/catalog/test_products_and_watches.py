@@ -336,3 +336,21 @@ async def test_deliveries_of_one_watch_dying_in_one_round_each_count_and_disable
     finally:
         await sender.client.aclose()
         await sender.engine.dispose()
+
+
+async def test_the_item_and_its_valuations_show_the_likely_range(
+    service_app: Any, bearer: Any, kafka_bootstrap: str
+) -> None:
+    """fmv_low/fmv_high (fmv-2026.12.1 on) are kept with the valuation as sent."""
+    catalog = await service_app("catalog", **CATALOG_ENV)
+    item = await take_in(catalog, bearer, kafka_bootstrap)
+    event = valuation(item, 1, 40_000, None)
+    ranged = event.data.model_copy(
+        update={"fmv_low_usd_cents": 36_000, "fmv_high_usd_cents": 47_000}
+    )
+    await produce(kafka_bootstrap, event.model_copy(update={"data": ranged}))
+    await valued(catalog, bearer, item, 1)
+    shown = (await catalog.get(f"/v1/items/{item}", headers=bearer("viewer"))).json()["valuation"]
+    assert (shown["fmv_low_usd_cents"], shown["fmv_high_usd_cents"]) == (36_000, 47_000)
+    history = await catalog.get(f"/v1/items/{item}/valuations", headers=bearer("viewer"))
+    assert history.json()[0]["valuation"]["fmv_high_usd_cents"] == 47_000

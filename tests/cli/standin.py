@@ -43,7 +43,10 @@ def serve(args: argparse.Namespace) -> None:
     if args.state:
         state = Path(args.state)
         runs = int(state.read_text()) + 1 if state.exists() else 1
-        state.write_text(str(runs))
+        # Written aside then renamed: a run stopped mid-write must leave the count readable.
+        scratch = state.with_suffix(".tmp")
+        scratch.write_text(str(runs))
+        os.replace(scratch, state)
         if runs <= args.crash_times:
             print(f"standin run {runs}: crashing on purpose", flush=True)
             sys.exit(args.exit_code)

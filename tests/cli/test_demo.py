@@ -69,6 +69,8 @@ class FakeApis:
         valued = self.polls[item_id] >= 3 and self.categories[item_id] != self.never_valued
         valuation = {
             "fmv_usd_cents": 123456,
+            "fmv_low_usd_cents": 110000,
+            "fmv_high_usd_cents": 140000,
             "p10_usd_cents": 100000,
             "p90_usd_cents": 150000,
             "confidence": 7,
@@ -99,6 +101,7 @@ def test_demo_takes_in_four_items_and_shows_their_valuations() -> None:
     assert [b["category"] for b in apis.bodies] == ["coin", "card", "record", "product"]
     assert shown.count("$1,234.56") == 4
     assert "$1,000.00 - $1,500.00" in shown
+    assert "$1,100.00 - $1,400.00" in shown  # what it will likely sell for, beside p10-p90
     assert "7/10" in shown
     assert "12 comps after removing 2 outliers" in shown
 

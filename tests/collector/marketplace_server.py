@@ -92,5 +92,6 @@ def _handler(market: Marketplace) -> type[BaseHTTPRequestHandler]:
 def serve(market: Marketplace) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(market))
     market.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # a short poll: shutdown() waits up to one poll, after every test
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     return server

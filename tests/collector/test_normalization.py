@@ -43,7 +43,7 @@ NOW = datetime(2026, 11, 22, tzinfo=UTC)
         ("1909-S VDB Lincoln Cent NGC MS 65 RD", "MS65 RD"),
         ("1881-S Morgan PCGS AU58", "AU58"),
         ("1893-S Morgan Dollar VF-20", "VF20"),
-        ("2019-S Proof Silver Eagle PR70 DCAM", "PF70 DCAM"),
+        ("2019-S Proof Silver Eagle PR70 DCAM", "PR70 DCAM"),
         ("Morgan dollar circulated", None),
     ],
 )
@@ -99,18 +99,25 @@ def test_lots_and_other_graders_among_raw_rows_are_not_psa(shared_data: Path) ->
     assert sgc and all((card_grade(r["Card Title"]) or "").startswith("SGC") for r in sgc)
 
 
+# The grade each of the first ten titles of the TAG-graded sales names, read by hand;
+# `...` where the title is ambiguous ("TAG 0 Pristine", cut short) or names TAG and
+# GEM MINT without a number.
+TAG_TITLE_GRADES = [..., None, "TAG 10", ..., ..., "TAG 10", "TAG 10", "TAG 8", "TAG 10", None]
+
+
 def test_gbp_best_offers_with_postage_convert_to_usd(shared_data: Path) -> None:
     path = shared_data / "sales" / "ebay_uk_tag_graded_pokemon_best_offers_accepted_2025.json"
     raw = json.loads(path.read_text())
     rows = raw if isinstance(raw, list) else next(v for v in raw.values() if isinstance(v, list))
     rates = Rates()
-    for row in rows[:10]:
+    for row, grade in zip(rows[:10], TAG_TITLE_GRADES, strict=True):
         price = Decimal(str(row["avgSold"]).replace("£", "").replace(",", ""))
         postage = Decimal(str(row.get("postage") or 0).replace("£", "") or 0)
         cents = rates.total_usd_cents(price, "GBP", postage, "GBP")
         expected = (price + postage) * Decimal("1.27") * 100
         assert abs(cents - expected) <= 1  # price and postage are each rounded to the cent
-        assert (card_grade(row["listingTitle"]) or "TAG").startswith("TAG")
+        if grade is not ...:
+            assert card_grade(row["listingTitle"]) == grade, row["listingTitle"]
 
 
 def test_hard_mismatches_are_named() -> None:
@@ -139,6 +146,9 @@ def test_queries_are_category_aware_and_short() -> None:
     )
     card = CardAttribution(name="Charizard", set="Base Set", number="4/102", grade="PSA 10")
     assert build_query("card", card, None) == "Charizard Base Set 4/102 PSA 10"
+    # a proof is searched as the shop wrote it: NGC's PF70 titles say PF, not PCGS's PR
+    proof = CoinAttribution(year=2019, mintmark="S", denomination="Silver Eagle", grade="PF-70")
+    assert build_query("coin", proof, None) == "2019-S Silver Eagle PF70"
 
 
 def _request(**rules: object) -> PricingRequestedData:

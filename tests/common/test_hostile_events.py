@@ -9,9 +9,10 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from fairmarket.common.events import EVENT_TYPES, IntakeAttributed, PricePointCollected
-from fairmarket.common.messaging.consumer import EventConsumer
+from fairmarket.common.messaging.consumer import EventConsumer, SchemaMismatch
 
 consumer = EventConsumer(
     models=list(EVENT_TYPES.values()),
@@ -35,10 +36,15 @@ def record(topic: str, value: bytes) -> Any:
     return SimpleNamespace(topic=topic, value=value, key=b"k", partition=0, offset=0, headers=[])
 
 
+# How the consumer refuses a record: the contract's validation, or another event type on the
+# topic. Any other exception (a TypeError from a bug) is not a refusal and fails the test.
+REFUSALS = (ValidationError, SchemaMismatch)
+
+
 def refused(topic: str, value: bytes) -> bool:
     try:
         consumer.parse(record(topic, value))
-    except Exception:
+    except REFUSALS:
         return True
     return False
 
@@ -148,4 +154,5 @@ async def test_a_hostile_batch_is_dead_lettered_whole_with_no_write(batch: Any) 
     ]
     for (_, _, _, headers), r in zip(publisher.sent, records, strict=True):
         assert headers["x-dlq-topic"] == r.topic and headers["x-dlq-error"], headers
+        assert headers["x-dlq-error-type"] in {e.__name__ for e in REFUSALS}, headers
         assert (headers["x-dlq-partition"], headers["x-dlq-offset"]) == ("2", str(r.offset))

@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
-async def test_an_oversized_body_is_refused_before_any_handler(service_app, bearer) -> None:
+from fairmarket.intake.db import intakes
+
+
+async def _intakes(db_url: str) -> int:
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(intakes))).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def test_an_oversized_body_is_refused_before_any_handler(
+    service_app, bearer, migrated_db
+) -> None:
     client = await service_app("intake")
     huge = {
         "category": "coin",
         "title": "x" * (2 * 1024 * 1024),
         "attribution": {"category": "coin"},
     }
+    before = await _intakes(migrated_db)
     r = await client.post("/v1/intakes", json=huge, headers=bearer("staff"))
     assert r.status_code == 413
     assert r.json()["error"] == "too_large" and "bytes" in r.json()["reason"]
+    assert await _intakes(migrated_db) == before  # nothing stored
 
 
 async def test_a_streamed_body_without_length_is_counted(service_app, bearer) -> None:

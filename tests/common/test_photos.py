@@ -6,7 +6,10 @@ import base64
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from fairmarket.intake.db import photos
 from fairmarket.intake.domain.photos import PhotoRejected, check_photo, sniff
 
 # a real 1x1 PNG and the first bytes of a real JPEG (JFIF) file
@@ -36,8 +39,23 @@ def test_refused_with_the_reason(data: bytes, declared: str | None, reason: str)
         check_photo(data, declared, max_bytes=4096)
 
 
+async def _stored_photos(db_url: str, item: str) -> list[tuple[str, int]]:
+    """What the intake's database holds for the item: (content type, size) per photo."""
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                select(photos.c.content_type, photos.c.size).where(photos.c.item_id == item)
+            )
+            return [tuple(r) for r in rows]
+    finally:
+        await engine.dispose()
+
+
 @pytest.mark.integration
-async def test_upload_read_back_and_refusals(service_app: Any, bearer: Any) -> None:
+async def test_upload_read_back_and_refusals(
+    service_app: Any, bearer: Any, migrated_db: str
+) -> None:
     intake = await service_app("intake")
     body = {"category": "coin", "attribution": {"category": "coin", "year": 1921}}
     item = (await intake.post("/v1/intakes", json=body, headers=bearer("staff"))).json()["id"]
@@ -75,6 +93,8 @@ async def test_upload_read_back_and_refusals(service_app: Any, bearer: Any) -> N
         headers={**bearer("staff"), "content-type": "image/jpeg"},
     )
     assert huge.status_code == 413
+    # refused uploads stored nothing: the one photo accepted above is all the item has
+    assert await _stored_photos(migrated_db, item) == [("image/png", len(PNG))]
     missing = await intake.post(
         "/v1/intakes/00000000-0000-0000-0000-000000000000/photos",
         content=PNG,

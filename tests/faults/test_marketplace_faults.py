@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from fairmarket.cli.stack import Stack, StackConfig
 pytestmark = pytest.mark.e2e
 
 DEADLINE = 6.0  # the collector's per-request deadline in this stack
+HOP = 4.0  # the request's way from the catalog's outbox to the collector, on a loaded machine
 
 
 @pytest.fixture(scope="module")
@@ -66,5 +68,14 @@ def test_a_broken_marketplace_is_bounded_reported_and_survived(stack: Stack, mod
         healthy, _ = _priced(stack, client)  # the collector still serves the next request
         assert healthy["latest_runs"][0]["status"] == "ok"
         assert healthy["valuation"]["fmv_usd_cents"]
-    print(f"\nmarketplace {mode}: run failed ({run['error'][:80]}) after {took:.1f}s; next item ok")
-    assert took < DEADLINE + 60  # bounded: deadline plus pipeline time on a loaded machine
+    span = (
+        datetime.fromisoformat(run["completed_at"]) - datetime.fromisoformat(run["requested_at"])
+    ).total_seconds()
+    print(
+        f"\nmarketplace {mode}: run failed ({run['error'][:80]}) {span:.1f}s after it was "
+        f"requested, valued {took:.1f}s after intake; next item ok"
+    )
+    # bounded: from the catalog's request to the collector's report of the failed run, the
+    # deadline and the hop to the collector, not the marketplace's patience
+    assert span <= DEADLINE + HOP, run
+    assert took < DEADLINE + 30  # the whole way from intake to a valuation

@@ -230,10 +230,10 @@ def test_a_new_high_comp_can_readmit_a_borderline_low_one() -> None:
     and bounded (see the property tests); the comps' reasons say what happened."""
     comps = sold([750, 1188, 1250, 1000, 1000, 750, 1250, 1125, 1000, 1000], days_apart=0.0)
     before = value(comps, as_of=NOW)
-    assert before.comps_outliers == 2 and before.fmv_usd_cents == 1062
+    assert before.comps_outliers == 2 and before.p50_usd_cents == 1062
     after = value([*comps, comp("new", 2124, 0.5)], as_of=NOW)
     assert [d.price_point_id for d in after.comp_details() if d.outlier] == ["new"]
-    assert after.fmv_usd_cents == 1000
+    assert after.p50_usd_cents == 1000
 
 
 def test_value_frame_is_value_on_columns() -> None:

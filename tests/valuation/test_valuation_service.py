@@ -122,12 +122,15 @@ async def test_comps_then_completion_give_one_valuation_and_a_flag_recomputes(
     assert 39_500 <= v["fmv_usd_cents"] <= 42_000
     assert v["comps"]["outliers"] >= 1  # the $2,500 one
     assert 1 <= v["confidence"] <= 10 and v["explanation"]
+    assert v["fmv_low_usd_cents"] < v["fmv_usd_cents"] < v["fmv_high_usd_cents"]
+    assert "over the next two weeks" in v["explanation"]
     assert {c["price_point_id"] for c in got["comps"]} == {
         str(c.data.price_point_id) for c in comps
     }
 
     history = await valuation.get(f"/v1/valuations/{item}/history", headers=bearer("viewer"))
     assert [h["version"] for h in history.json()] == [1]
+    assert history.json()[0]["fmv_high_usd_cents"] == v["fmv_high_usd_cents"]
 
     flag = PricePointFlagged(
         producer="test",
@@ -339,5 +342,45 @@ async def test_a_run_of_several_sources_is_valued_once_all_of_them_completed(
             await handle(conn, [done(dead, 0, status="failed")])
         (event,) = box.events
         assert event.data.comps.total == 5 and event.correlation_id == run
+    finally:
+        await engine.dispose()
+
+
+async def test_recompute_all_revalues_items_of_an_older_method(migrated_db: str) -> None:
+    """After a method change, `fairmarket valuation recompute --all` emits a new version
+    whose method field tells a consumer it is the new method's."""
+    from fairmarket.valuation.domain import METHOD_VERSION
+    from fairmarket.valuation.recompute import recompute_items
+    from fairmarket.valuation.settings import ValuationSettings
+
+    engine = make_engine(migrated_db, schema=SCHEMA, pool_size=1)
+    item = uuid.uuid4()
+    try:
+        async with engine.begin() as conn:
+            await ValuationHandlers(RecordingOutbox())(conn, priced(item, [400, 410, 395, 405]))
+            # as if the valuation had been computed by the method before this one
+            await conn.execute(
+                valuations.update()
+                .where(valuations.c.item_id == item)
+                .values(method="fmv-2026.11.1", inputs_hash="computed-by-the-old-method")
+            )
+        settings = ValuationSettings(database_url=migrated_db, jwt_secret="x" * 32)
+        changed, total = await recompute_items(settings, [item])
+        assert (changed, total) == (1, 1)
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(valuations.c.version, valuations.c.method, valuations.c.payload)
+                    .where(valuations.c.item_id == item)
+                    .order_by(valuations.c.version)
+                )
+            ).all()
+        assert [(r.version, r.method) for r in rows] == [
+            (1, "fmv-2026.11.1"),
+            (2, METHOD_VERSION),
+        ]
+        assert rows[1].payload["method"] == METHOD_VERSION
+        assert rows[1].payload["fmv_low_usd_cents"] < rows[1].payload["fmv_high_usd_cents"]
+        assert await recompute_items(settings, [item]) == (0, 1)  # nothing new: nothing sent
     finally:
         await engine.dispose()

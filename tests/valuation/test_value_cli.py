@@ -40,6 +40,13 @@ def test_value_prints_the_valuation_as_json(tmp_path: Path) -> None:
     valuation = json.loads(result.output)
     assert valuation["comps"]["total"] == 5
     assert 39_000 <= valuation["fmv_usd_cents"] <= 42_500
+    # the 80% range of the next fortnight, around the value, and said in the explanation
+    low, high = valuation["fmv_low_usd_cents"], valuation["fmv_high_usd_cents"]
+    assert low < valuation["fmv_usd_cents"] < high
+    assert (
+        f"likely ${round(low / 100):,}-${round(high / 100):,} over the next two weeks"
+        in (valuation["explanation"])
+    )
     assert valuation["as_of"].startswith("2026-11-22")
     assert len(valuation["details"]["comps"]) == 5
 

@@ -103,6 +103,10 @@ def check_consistent(v: Valuation) -> None:
         assert f"{v.comps_outliers} outlier" in v.explanation
     if v.basis == "sold":
         assert f"{v.comps_used} sold comp" in v.explanation
+    low, high = v.fmv_low_usd_cents, v.fmv_high_usd_cents
+    assert low is not None and high is not None and low <= v.fmv_usd_cents <= high
+    span = usd(low) if low == high else f"{usd(low)}-{usd(high)}"
+    assert f"likely {span} over the next two weeks" in v.explanation
     if v.ask_cap_usd_cents is not None:
         assert f"capped at {usd(v.ask_cap_usd_cents)}" in v.explanation
     assert sum(s.comps for s in v.sources) == v.comps_used

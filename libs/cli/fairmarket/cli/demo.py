@@ -112,7 +112,9 @@ def render(rows: list[Row], elapsed: float, wide: bool = True) -> Table:
     table.add_column("item", ratio=3)
     table.add_column("status", no_wrap=True)
     table.add_column("FMV", justify="right", no_wrap=True)
-    table.add_column("p10-p90", justify="right", no_wrap=True)
+    table.add_column("likely, 2 wks", justify="right", no_wrap=True)  # the 80% forward range
+    if wide:  # narrower, the explanation under the table says p10-p90
+        table.add_column("p10-p90", justify="right", no_wrap=True)
     table.add_column("conf.", justify="right", no_wrap=True)
     table.add_column("comps by source", ratio=2)
     if wide:
@@ -121,12 +123,15 @@ def render(rows: list[Row], elapsed: float, wide: bool = True) -> Table:
         v = row.valuation or {}
         style = "green" if row.valuation else ("red" if row.problem else "yellow")
         spread = f"{money(v.get('p10_usd_cents'))} - {money(v.get('p90_usd_cents'))}" if v else ""
+        low, high = v.get("fmv_low_usd_cents"), v.get("fmv_high_usd_cents")
+        likely = f"{money(low)} - {money(high)}" if low is not None and high is not None else ""
         confidence = f"{v['confidence']}/10" if v.get("confidence") is not None else ""
         cells = [
             row.item.label,
             Text(row.status, style=style),
             money(v.get("fmv_usd_cents")) if v else "",
-            spread,
+            likely,
+            *([spread] if wide else []),
             confidence,
             row.sources,
         ]

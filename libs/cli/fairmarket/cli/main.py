@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from fairmarket.cli import dlq, ops, up
+from fairmarket.cli import dlq, ops, up, users
 from fairmarket.cli.bench.command import app as bench_app
 from fairmarket.collector import cli as collector_cli
 from fairmarket.valuation import cli as valuation_cli
@@ -22,6 +22,7 @@ app.add_typer(valuation_cli.app, name="valuation")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(collector_cli.app, name="collector")
 app.add_typer(bench_app, name="bench")
+app.add_typer(users.app, name="user")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,8 +11,11 @@ same from a CLI, a pytest session fixture (sync or async tests) or a script::
         await stack.wait_ready_async(["catalog"])            # (or stack.wait_ready(...))
 
 Startup order: broker and sandbox are spawned, PostgreSQL starts meanwhile,
-migrations run once, then the four services start together and the stack waits
-until every /readyz answers 200. `stop()` goes the other way: services
+migrations run once; over a database that already holds events, the outboxes'
+recent events are re-queued for the fresh embedded broker (see
+`fairmarket.common.messaging.resend`); then the four services start together, the
+stack waits until every /readyz answers 200 and until the relays have published
+the re-queued events again. `stop()` goes the other way: services
 (SIGTERM together, a grace period, SIGKILL), sandbox, broker, PostgreSQL.
 """
 
@@ -25,11 +28,14 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fairmarket.cli.datadir import DataDir
 from fairmarket.cli.embedded import (
@@ -42,8 +48,11 @@ from fairmarket.cli.errors import StackError
 from fairmarket.cli.ports import free_port, is_free
 from fairmarket.cli.probes import HttpProbe, TcpProbe
 from fairmarket.cli.process import run_once
+from fairmarket.cli.services import spec
 from fairmarket.cli.stack_config import SANDBOX_STORES, STACK_PORTS, Commands, StackConfig
 from fairmarket.cli.supervisor import ChildSpec, Event, RestartPolicy, Supervisor
+from fairmarket.common.db import make_engine
+from fairmarket.common.messaging.resend import Resend, requeue_recent, still_unsent
 
 __all__ = ["STACK_PORTS", "Commands", "Stack", "StackConfig"]
 
@@ -52,16 +61,21 @@ log = logging.getLogger("fairmarket.stack")
 TOKEN_TTL = timedelta(days=30)
 # Prompt, plain-text logs: unbuffered output and typer's standard tracebacks (not boxes).
 CHILD_ENV = {"PYTHONUNBUFFERED": "1", "TYPER_STANDARD_TRACEBACK": "1"}
-BROKER_NOT_RESTARTED = "the embedded broker keeps topics in memory: restart the whole stack"
+BROKER_NOT_RESTARTED = (
+    "the embedded broker keeps topics in memory: restart the whole stack "
+    "(fairmarket up re-sends the recent events)"
+)
+T = TypeVar("T")
 
 
-def sandbox_marketplaces(url: str) -> dict[str, str]:
-    """Every adapter pointed at the sandbox, with credentials the sandbox accepts."""
+def sandbox_marketplaces(url: str, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every adapter pointed at the sandbox, with credentials the sandbox accepts; none of
+    the marketplaces in `skip` (ebay, discogs, tcgplayer, stores: the shop's own)."""
     stores = {
         name: {"adapter": adapter, "base_url": url, "currency": "USD"}
         for name, adapter in SANDBOX_STORES.items()
     }
-    return {
+    env = {
         "FAIRMARKET_EBAY_BASE_URL": url,
         "FAIRMARKET_EBAY_CLIENT_ID": "fairmarket-sandbox",
         "FAIRMARKET_EBAY_CLIENT_SECRET": "fairmarket-sandbox-secret",
@@ -74,10 +88,14 @@ def sandbox_marketplaces(url: str) -> dict[str, str]:
         "FAIRMARKET_TCGPLAYER_PUBLIC_KEY": "fairmarket-sandbox-public",
         "FAIRMARKET_TCGPLAYER_PRIVATE_KEY": "fairmarket-sandbox-private",
         "FAIRMARKET_STORES": json.dumps(stores),
+    }
+    prefixes = tuple(f"FAIRMARKET_{name.upper()}" for name in skip)
+    env = {k: v for k, v in env.items() if not k.startswith(prefixes)}
+    if not skip:
         # a local sandbox needs no sparing: the sources' configured limits (eBay's 60 a
         # minute by default) would pace the demo and the tests, not protect a marketplace
-        "FAIRMARKET_SOURCE_RATE_LIMITS": "false",
-    }
+        env["FAIRMARKET_SOURCE_RATE_LIMITS"] = "false"
+    return env
 
 
 class Stack:
@@ -94,6 +112,8 @@ class Stack:
         self.hurry = threading.Event()  # set to cut the shutdown grace short (second Ctrl-C)
         self._started = False
         self._postgres_starting = False
+        self.resend = Resend()  # what this start re-queued for a fresh broker
+        self.resend_waiting = 0  # of those, how many the relays had not re-sent when ready
 
     # --- what tests and the CLI read ---
 
@@ -130,13 +150,17 @@ class Stack:
             "FAIRMARKET_LOG_LEVEL": self.config.log_level,
             "FAIRMARKET_DATA_DIR": str(self.data.root),
         }
+        if "intake" in self.config.services:  # the catalog's console takes items in there
+            env["FAIRMARKET_INTAKE_URL"] = self.urls["intake"]
+        if "valuation" in self.config.services:  # and reads each comp's use there
+            env["FAIRMARKET_VALUATION_URL"] = self.urls["valuation"]
         idempotence = self.config.kafka_idempotence
         if idempotence is None and self.config.kafka_bootstrap is None:
             idempotence = False  # Tansu has no idempotent producer
         if idempotence is not None:
             env["FAIRMARKET_KAFKA_IDEMPOTENCE"] = str(idempotence).lower()
         if self.config.sandbox:
-            env |= sandbox_marketplaces(self.urls["sandbox"])
+            env |= sandbox_marketplaces(self.urls["sandbox"], self.config.own_marketplaces)
         return {**env, **self.config.extra_env}
 
     def token(self, role: str = "admin", subject: str = "admin") -> str:
@@ -185,6 +209,7 @@ class Stack:
             self.supervisor.wait_ready(["broker"], 15)
             log.info("broker listening on %s", self.kafka_bootstrap)
         self._run_migrations()
+        self._requeue_for_fresh_broker()
         self.admin_token = self.token("admin")
         self.data.write_token(self.admin_token)
         for name in self.config.services:
@@ -192,12 +217,28 @@ class Stack:
         self.supervisor.start(*self.config.services)
         if wait:
             self.wait_ready()
+            self.wait_resent()
             log.info("stack ready in %.1fs", time.monotonic() - began)
 
     def wait_ready(self, names: list[str] | None = None, timeout: float | None = None) -> None:
         """Until every (or each named) child is ready; NotReady names the first that is not."""
         sup = self._sup()
         sup.wait_ready(names or sup.names, timeout or self.config.ready_timeout)
+
+    def wait_resent(self, timeout: float | None = None) -> int:
+        """Until the relays have published the re-queued events again; returns how many still
+        wait (then the broker is slow or gone, and the relays keep trying)."""
+        if not self.resend.events:
+            return 0
+        deadline = time.monotonic() + (timeout or self.config.ready_timeout)
+        while True:
+            waiting = self._database(lambda engine: still_unsent(engine, self.resend))
+            if not waiting or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.resend_waiting = waiting
+        log.info("%s (%d still waiting)", self.resend.summary(), waiting)
+        return waiting
 
     async def wait_ready_async(
         self, names: list[str] | None = None, timeout: float | None = None
@@ -332,6 +373,35 @@ class Stack:
         argv, log_path = self.config.commands.migrate(), self.log_path("migrate")
         run_once("migrations", argv, log_path, self._child_env(), self.config.migrate_timeout)
         log.info("migrations applied in %.1fs", time.monotonic() - began)
+
+    def _requeue_for_fresh_broker(self) -> None:
+        """A new embedded broker starts empty: the events of the last window go again."""
+        if self.config.kafka_bootstrap is not None or self.config.resend_minutes <= 0:
+            return  # an external Kafka kept its topics
+        schemas = [spec(name).schema for name in self.config.services]
+        window = timedelta(minutes=self.config.resend_minutes)
+        self.resend = self._database(lambda engine: requeue_recent(engine, schemas, window))
+        if self.resend.events:
+            log.info(
+                "re-sending %d events from %d outboxes, those sent in the %g min before %s",
+                self.resend.events,
+                len(self.resend.outboxes),
+                self.config.resend_minutes,
+                self.resend.anchor,
+            )
+
+    def _database(self, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+        """Run async database work from this synchronous class, even under a running loop."""
+
+        async def run() -> T:
+            engine = make_engine(self.database_url, schema="public", pool_size=1)
+            try:
+                return await work(engine)
+            finally:
+                await engine.dispose()
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, run()).result()
 
     def _on_event(self, event: Event) -> None:
         if event.kind == "started" and event.pid is not None:

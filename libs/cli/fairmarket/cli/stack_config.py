@@ -57,8 +57,11 @@ class StackConfig:
     database_url: str | None = None  # None: the embedded PostgreSQL in <data dir>/postgres
     kafka_bootstrap: str | None = None  # None: a fresh embedded Tansu broker
     kafka_idempotence: bool | None = None  # None: off for Tansu, the services' default otherwise
+    # a fresh embedded broker gets the events sent this long before the last stop again
+    resend_minutes: float = 5.0
     services: tuple[str, ...] = SERVICES
     sandbox: bool = True
+    own_marketplaces: tuple[str, ...] = ()  # served by the shop's settings, not the sandbox
     ready_timeout: float = 90.0
     migrate_timeout: float = 180.0
     stop_grace: float = 10.0

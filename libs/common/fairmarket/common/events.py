@@ -159,6 +159,11 @@ class SourceRules(Contract):
     sold_only: bool = False
     lookback_days: int = Field(default=365, ge=1, le=3650)
     max_results: int = Field(default=200, ge=1, le=10_000)
+    allowed_categories: list[ShortStr] = Field(default_factory=list, max_length=200)
+    """Marketplace categories (id or name) a comp may be listed in; empty: any that is not
+    an accessory, part or service category."""
+    refused_categories: list[ShortStr] = Field(default_factory=list, max_length=200)
+    """Marketplace categories (id or name) whose listings are never comps."""
 
 
 class PricingRequestedData(Contract):
@@ -265,6 +270,12 @@ class ValuationComputedData(Contract):
         max_length=100_000,
         description="the comps the outlier fences set aside in this valuation",
     )
+    fmv_low_usd_cents: int | None = Field(
+        default=None,
+        description="low end of the 80% range of where the next two weeks' sales will "
+        "settle (their median); unlike p10, a forecast, not the spread of past sales",
+    )
+    fmv_high_usd_cents: int | None = Field(default=None, description="high end of that 80% range")
 
 
 class PricePointFlaggedData(Contract):

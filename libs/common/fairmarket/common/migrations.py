@@ -1,4 +1,5 @@
-"""Alembic per service schema, each with its own version table (ENGINEERING.md)."""
+"""Alembic per service schema, each with its own version table (../shared/ENGINEERING.md),
+and the outbox and inbox tables every service's first migration creates from tables.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from fairmarket.common.tables import add_messaging_tables
 
 
 def alembic_config(migrations_dir: Path, database_url: str, schema: str) -> Config:
@@ -58,3 +61,22 @@ def run_env(context: object, metadata: MetaData, schema: str) -> None:
         await engine.dispose()
 
     asyncio.run(run_async())
+
+
+def create_messaging_tables(schema: str) -> None:
+    """In a migration: create `outbox` and `inbox` (with the unsent-rows index) in `schema`
+    exactly as tables.py declares them, the one definition every service uses."""
+    from alembic import op
+
+    outbox, inbox = add_messaging_tables(MetaData(schema=schema))
+    for table in (inbox, outbox):
+        table.create(op.get_bind())
+
+
+def drop_messaging_tables(schema: str) -> None:
+    """In a migration's downgrade: drop what `create_messaging_tables` created."""
+    from alembic import op
+
+    outbox, inbox = add_messaging_tables(MetaData(schema=schema))
+    for table in (outbox, inbox):
+        table.drop(op.get_bind())

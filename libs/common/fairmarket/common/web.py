@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -149,7 +150,7 @@ def create_app(
     larger_bodies: dict[str, int] | None = None,
 ) -> FastAPI:
     """`topics`: the event models the service (consumes, produces), served as AsyncAPI."""
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc from the package's files: no CDN
         title=f"fairmarket {service}",
         version=version,
         lifespan=lifespan,

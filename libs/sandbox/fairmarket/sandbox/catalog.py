@@ -12,6 +12,29 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Offer:
+    """A listing title the sandbox offers, with the eBay category (id, name) it is listed in
+    when not the item's own, and its condition id when not "used" (7000: for parts)."""
+
+    title: str
+    category: tuple[str, str] | None = None
+    condition_id: str | None = None
+
+
+def _offers(raw: list[Any]) -> tuple[Offer, ...]:
+    return tuple(
+        Offer(x)
+        if isinstance(x, str)
+        else Offer(
+            x["title"],
+            tuple(x["category"]) if x.get("category") else None,  # type: ignore[arg-type]
+            x.get("condition_id"),
+        )
+        for x in raw
+    )
+
+
+@dataclass(frozen=True)
 class Reference:
     id: str
     category: str
@@ -19,8 +42,12 @@ class Reference:
     titles: tuple[str, ...]
     graders: tuple[str, ...]
     grades: dict[str, float]
-    junk: tuple[str, ...]
-    mismatch: tuple[str, ...]
+    junk: tuple[Offer, ...]
+    """Not the item, and far cheaper: accessories with its name, parts, lots, packs, reprints."""
+    mismatch: tuple[Offer, ...]
+    """Not the item at a like price: other models, capacities, cards, graders, mintmarks."""
+    ebay_category: tuple[str, str] | None = None
+    """The eBay category (id, name) the item itself is listed in."""
     release: dict[str, Any] | None = None  # records: how Discogs knows the pressing
     tcgplayer: dict[str, Any] | None = None  # cards: TCGplayer's product and raw prices
     store: dict[str, Any] | None = None  # retail products: a store's product and variants
@@ -37,8 +64,9 @@ def references() -> tuple[Reference, ...]:
             titles=tuple(i["titles"]),
             graders=tuple(i["graders"]),
             grades=dict(i["grades"]),
-            junk=tuple(i.get("junk", ())),
-            mismatch=tuple(i.get("mismatch", ())),
+            junk=_offers(i.get("junk", [])),
+            mismatch=_offers(i.get("mismatch", [])),
+            ebay_category=tuple(i["ebay_category"]) if i.get("ebay_category") else None,  # type: ignore[arg-type]
             release=i.get("release"),
             tcgplayer=i.get("tcgplayer"),
             store=i.get("store"),

@@ -35,6 +35,19 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def _categories(listing: Listing) -> dict[str, Any]:
+    if listing.category is None:
+        return {}
+    leaf, name = listing.category
+    return {"leafCategoryIds": [leaf], "categories": [{"categoryId": leaf, "categoryName": name}]}
+
+
+def _condition(listing: Listing) -> dict[str, str]:
+    if listing.condition_id == "7000":
+        return {"condition": "For parts or not working", "conditionId": "7000"}
+    return {"condition": "Used", "conditionId": listing.condition_id}
+
+
 def _summary(listing: Listing, base: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         "itemId": listing.item_id,
@@ -46,8 +59,8 @@ def _summary(listing: Listing, base: str) -> dict[str, Any]:
             "feedbackPercentage": "99.8",
             "feedbackScore": listing.feedback,
         },
-        "condition": "Used",
-        "conditionId": "3000",
+        **_condition(listing),
+        **_categories(listing),
         "shippingOptions": [
             {"shippingCostType": "FIXED", "shippingCost": _money(listing.shipping_usd)}
         ],
@@ -80,8 +93,8 @@ def _sale(listing: Listing, base: str) -> dict[str, Any]:
         "lastSoldDate": _stamp(listing.sold_at),
         "totalSoldQuantity": 1,
         "buyingOptions": [listing.buying_option],
-        "condition": "Used",
-        "conditionId": "3000",
+        **_condition(listing),
+        **_categories(listing),
         "itemHref": f"{base}/buy/browse/v1/item/{listing.item_id}",
         "itemWebUrl": f"https://www.ebay.com/itm/{listing.item_id.split('|')[1]}",
         "seller": {"username": listing.seller, "feedbackScore": listing.feedback},

@@ -1,8 +1,10 @@
 """Deterministic listings for a reference item: the same query always gets the same comps.
 
-Prices scatter lognormally around the grade's reference price; a share are junk
-(replicas, lots, reprints) or another year or mintmark, on purpose: they are
-what the collector's filters must catch.
+Prices scatter lognormally around the grade's reference price; a share are junk of
+the kinds real searches return (accessories and parts with the item's name in them,
+lots, packs, hoped-for grades, reprints) or another item at a like price (another
+model or capacity, another card of the player, another grader, year or mintmark),
+on purpose: they are what the collector's filters must catch.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fairmarket.sandbox.catalog import Reference
+from fairmarket.sandbox.catalog import Offer, Reference
 
 FOREIGN = (("GBP", 0.79), ("EUR", 0.93), ("CAD", 1.37))
 
@@ -33,6 +35,9 @@ class Listing:
     sold_at: datetime
     seller: str
     feedback: int
+    category: tuple[str, str] | None = None
+    """eBay's leaf category (id, name)."""
+    condition_id: str = "3000"
 
 
 def _rng(*parts: object) -> random.Random:
@@ -50,14 +55,14 @@ def listings_for(
         g = grade if grade and rng.random() < 0.75 else rng.choice(list(ref.grades))
         base = ref.grades[g]
         roll = rng.random()
-        if roll < 0.08 and ref.junk:
-            title, price = rng.choice(ref.junk), base * rng.uniform(0.05, 0.4)
-        elif roll < 0.13 and ref.mismatch:
-            title, price = rng.choice(ref.mismatch), base * rng.uniform(0.6, 1.6)
+        if roll < 0.1 and ref.junk:
+            offer, price = rng.choice(ref.junk), base * rng.uniform(0.01, 0.3)
+        elif roll < 0.18 and ref.mismatch:
+            offer, price = rng.choice(ref.mismatch), base * rng.uniform(0.6, 1.6)
         else:
-            title, price = rng.choice(ref.titles), base * math.exp(rng.gauss(0, 0.13))
+            offer, price = Offer(rng.choice(ref.titles)), base * math.exp(rng.gauss(0, 0.13))
         grader = rng.choice(ref.graders)
-        title = " ".join(title.format(grade=g, grader=grader).split())
+        title = " ".join(offer.title.format(grade=g, grader=grader).split())
         option = rng.choices(["FIXED_PRICE", "AUCTION", "BEST_OFFER"], [0.55, 0.3, 0.15])[0]
         currency, rate = ("USD", 1.0)
         if rng.random() < 0.15:
@@ -78,6 +83,8 @@ def listings_for(
                 sold_at=day - age / 2,
                 seller=f"seller{rng.randint(100, 999)}",
                 feedback=rng.randint(10, 40_000),
+                category=offer.category or ref.ebay_category,
+                condition_id=offer.condition_id or "3000",
             )
         )
     return out

@@ -10,9 +10,12 @@ from fastapi import FastAPI
 
 from fairmarket.catalog import consumers, metrics, topics
 from fairmarket.catalog.api import flags, items, products, runs, sources, storefront, watches
+from fairmarket.catalog.console.install import UPLOAD_PATH
+from fairmarket.catalog.console.install import install as install_console
 from fairmarket.catalog.db import SCHEMA, inbox, outbox
 from fairmarket.catalog.scheduler import Scheduler
 from fairmarket.catalog.settings import CatalogSettings
+from fairmarket.catalog.watchdog import Watchdog
 from fairmarket.catalog.webhooks import WebhookSender
 from fairmarket.common.logs import configure_logging
 from fairmarket.common.runtime import ServiceRuntime
@@ -36,6 +39,15 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     )
     if settings.scheduler_enabled:
         runtime.background.append(scheduler.run_forever)
+    watchdog = Watchdog(
+        runtime.engine,
+        runtime.outbox,
+        answer_seconds=settings.pricing_answer_seconds,
+        tries=settings.pricing_tries,
+        batch=settings.watchdog_batch,
+        interval_seconds=settings.watchdog_interval_seconds,
+    )
+    runtime.background.append(watchdog.run_forever)
     client = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.webhook_timeout_seconds),
         follow_redirects=False,  # a redirect could lead past the private-address check
@@ -64,8 +76,11 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         readiness=runtime.readiness,
         topics=(topics.CONSUMES, topics.PRODUCES),
+        larger_bodies={UPLOAD_PATH: 64 * 1024 * 1024},  # the console's take-in, with photos
     )
+    install_console(app, settings, client)
     app.state.runtime = runtime
     app.state.scheduler = scheduler
+    app.state.watchdog = watchdog
     app.state.webhooks = sender
     return app

@@ -26,6 +26,7 @@ from fairmarket.catalog.metrics import (
 )
 from fairmarket.catalog.pricing import RunAsk, start_runs
 from fairmarket.catalog.products import follow_valuations
+from fairmarket.catalog.watchdog import PRODUCER as WATCHDOG_PRODUCER
 from fairmarket.catalog.watching import evaluate
 from fairmarket.common.db import among
 from fairmarket.common.events import (
@@ -206,6 +207,11 @@ class CatalogHandlers:
         await conn.execute(UPSERT_COMPS, list(rows.values()))
 
     async def on_completed(self, conn: AsyncConnection, events: list[PricingCompleted]) -> None:
+        # the watchdog's own completions of given-up requests wrote their rows already; a
+        # collector's answer, even a late one after the give-up, says what was collected
+        events = [e for e in events if e.producer != WATCHDOG_PRODUCER]
+        if not events:
+            return
         for e in events:
             PRICING_REQUESTS_COMPLETED.labels(e.data.status).inc()
         await conn.execute(

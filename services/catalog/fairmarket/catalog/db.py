@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -85,8 +86,16 @@ pricing_requests = Table(
     Column("error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("completed_at", DateTime(timezone=True)),
+    # the watchdog's: how many times the request was sent, and when it was last sent
+    Column("tries", Integer, nullable=False, server_default="1"),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_pricing_requests_run", "run_id"),
     Index("ix_pricing_requests_item_source", "item_id", "source_id", "created_at"),
+    Index(
+        "ix_pricing_requests_pending",
+        "requested_at",
+        postgresql_where=text("status = 'pending'"),
+    ),
 )
 
 comps = Table(
@@ -194,6 +203,31 @@ deliveries = Table(
     Column("delivered_at", DateTime(timezone=True)),
     Index("ix_deliveries_watch", "watch_id", "created_at"),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+users = Table(  # people who sign in to the console; machines keep using API tokens
+    "users",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-cased
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(500), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default="false"),
+    Column("must_change_password", Boolean, nullable=False, server_default="false"),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("last_failed_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+sessions = Table(  # a console sign-in: the cookie's token, by its hash, until sign-out
+    "sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_sessions_user", "user_id"),
 )
 
 outbox, inbox = add_messaging_tables(metadata)

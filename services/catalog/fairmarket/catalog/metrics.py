@@ -23,6 +23,19 @@ PRICING_REQUESTS_COMPLETED = Counter(
     "Per-source pricing requests the collector finished, by status (ok, partial, failed).",
     ["status"],
 )
+PRICING_REQUESTS_STUCK = Gauge(
+    "fairmarket_catalog_pricing_requests_stuck",
+    "Per-source pricing requests with no pricing.completed for longer than "
+    "PRICING_ANSWER_SECONDS, as of the watchdog's last tick: 0 when every request is answered.",
+)
+PRICING_REQUESTS_RETRIED = Counter(
+    "fairmarket_catalog_pricing_requests_rerequested_total",
+    "Pricing requests the watchdog sent to the collector again for want of an answer.",
+)
+PRICING_REQUESTS_GIVEN_UP = Counter(
+    "fairmarket_catalog_pricing_requests_given_up_total",
+    "Pricing requests the watchdog marked failed after PRICING_TRIES tries without an answer.",
+)
 SCHEDULER_OLDEST_STALE = Gauge(
     "fairmarket_catalog_scheduler_oldest_stale_seconds",
     "How long past its source's cadence the most overdue (item, source) pair has waited, "

@@ -42,7 +42,7 @@ async def enabled_sources(conn: AsyncConnection) -> list[Any]:
     return list((await conn.execute(query)).all())
 
 
-def _request_event(
+def request_event(
     ask: RunAsk, run_id: uuid.UUID, request_id: uuid.UUID, source: Any, run_size: int
 ) -> PricingRequested:
     item = ask.item
@@ -106,7 +106,7 @@ async def start_runs(
                     "status": "pending",
                 }
             )
-            events.append(_request_event(ask, run_id, request_id, source, len(chosen)))
+            events.append(request_event(ask, run_id, request_id, source, len(chosen)))
         if events:
             PRICING_RUNS.labels(ask.reason).inc()
         out.append((run_id, events))

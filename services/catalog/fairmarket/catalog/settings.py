@@ -11,6 +11,16 @@ class CatalogSettings(CommonSettings):
     scheduler_enabled: bool = True
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
     scheduler_batch: int = Field(default=200, ge=1, le=10_000)
+    pricing_answer_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="a pricing request with no pricing.completed after this long is sent again",
+    )
+    pricing_tries: int = Field(
+        default=3, ge=1, le=20, description="sends of a request before it is marked failed"
+    )
+    watchdog_interval_seconds: float = Field(default=30.0, gt=0)
+    watchdog_batch: int = Field(default=200, ge=1, le=10_000)
     price_approval_threshold_pct: float = Field(
         default=20.0, ge=0, description="a policy price moving more than this waits for approval"
     )
@@ -24,3 +34,10 @@ class CatalogSettings(CommonSettings):
         default=5, ge=1, description="dead deliveries in a row that disable a watch"
     )
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    intake_url: str = Field(
+        default="http://127.0.0.1:8001", description="the intake's API, which the console calls"
+    )
+    valuation_url: str = Field(
+        default="http://127.0.0.1:8003",
+        description="the valuation's API, which the console reads each comp's use from",
+    )

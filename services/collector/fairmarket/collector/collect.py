@@ -17,12 +17,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.collector.adapters.base import Adapter, FetchResult, collect_listings
+from fairmarket.collector.adapters.errors import MARKETPLACE_FAULTS
 from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.collector.adapters.politeness import CircuitBreaker, PacedDeadline, TokenBucket
 from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
-from fairmarket.collector.domain.normalize import to_price_point
+from fairmarket.collector.domain.normalize import to_price_points
 from fairmarket.collector.metrics import CIRCUIT_STATE, CIRCUIT_VALUES, COMPS, SOURCE_ERRORS
 from fairmarket.common.events import (
     Envelope,
@@ -82,22 +83,14 @@ class Manners:
 
 
 def error_class(result: FetchResult) -> str:
-    error = (result.error or "").lower()
-    for needle, name in (
-        ("deadline", "deadline"),
-        ("circuit", "circuit_open"),
-        ("not json", "malformed"),
-        ("unexpected", "malformed"),
-        ("token", "auth"),
-        ("answered 429", "throttled"),
-        ("answered 5", "server_error"),
-        ("answered 4", "client_error"),
-        ("failed:", "transport"),
-        ("no adapter", "not_configured"),
-    ):
-        if needle in error:
-            return name
-    return "other"
+    """The metric's class of a failed or partial collection: its kind, as raised."""
+    return result.error_kind or "other"
+
+
+def marketplace_fault(result: FetchResult) -> bool:
+    """Whether a collection failed for the marketplace's sake (what the breaker counts): not
+    a request the adapter could not price, nor one the marketplace refused as asked."""
+    return result.status == "failed" and result.error_kind in MARKETPLACE_FAULTS
 
 
 class Collector:
@@ -120,24 +113,24 @@ class Collector:
                 )
                 return await collect_listings(adapter, request, http)
         except TimeoutError:
-            return FetchResult(status="failed", error=f"deadline of {self.deadline:.0f}s exceeded")
+            return FetchResult.failed("deadline", f"deadline of {self.deadline:.0f}s exceeded")
 
     async def fetch(self, request: PricingRequested) -> FetchResult:
         source = request.data.source
         adapter = self.adapters.for_source(source)
         if adapter is None:
-            result = FetchResult(
-                status="failed", error=f"no adapter {source.adapter!r} is configured"
+            result = FetchResult.failed(
+                "not_configured", f"no adapter {source.adapter!r} is configured"
             )
         else:
             breaker = self.manners.breaker(source.name)
             if breaker.allow():
                 result = await self._fetch(adapter, request.data)
-                breaker.record(result.status != "failed")
+                breaker.record(not marketplace_fault(result))
             else:
-                result = FetchResult(
-                    status="failed",
-                    error=f"circuit open after {breaker.failures} failed collections in a row; "
+                result = FetchResult.failed(
+                    "circuit_open",
+                    f"circuit open after {breaker.failures} failed collections in a row; "
                     f"next try in {breaker.retry_in():.0f}s",
                 )
             CIRCUIT_STATE.labels(source.name).set(CIRCUIT_VALUES[breaker.state])
@@ -177,9 +170,11 @@ class Collector:
         ]
         now = datetime.now(UTC)
         points: dict[Any, PricePointCollectedData] = {}
-        for listing in result.listings:
-            raw_id = ids[listing.exchange_index] if listing.exchange_index < len(ids) else None
-            point = to_price_point(listing, d, raw_artifact_id=raw_id, rates=self.rates, now=now)
+        sourced = [
+            (x, ids[x.exchange_index] if x.exchange_index < len(ids) else None)
+            for x in result.listings
+        ]
+        for point in to_price_points(sourced, d, rates=self.rates, now=now):
             points.setdefault(point.price_point_id, point)
         events: list[Envelope[Any]] = [
             PricePointCollected(

@@ -19,7 +19,7 @@ from fairmarket.collector.adapters.base import RawExchange, parse_listings
 from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
-from fairmarket.collector.domain.normalize import to_price_point
+from fairmarket.collector.domain.normalize import to_price_points
 from fairmarket.common.events import PricePointCollected, PricingRequestedData
 
 
@@ -80,14 +80,12 @@ async def replay(
         ).all()
     }
     points = {}
-    for listing in parse_listings(adapter, stored, request):
-        point = to_price_point(
-            listing,
-            request,
-            raw_artifact_id=artifact_ids[listing.exchange_index],
-            rates=rates,
-            now=job.started_at or datetime.now(UTC),
-        )
+    sourced = [
+        (x, artifact_ids[x.exchange_index]) for x in parse_listings(adapter, stored, request)
+    ]
+    for point in to_price_points(
+        sourced, request, rates=rates, now=job.started_at or datetime.now(UTC)
+    ):
         points.setdefault(point.price_point_id, point)
     changed = [
         p for p in points.values() if previous.get(p.price_point_id) != p.model_dump(mode="json")

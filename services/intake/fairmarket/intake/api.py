@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select, update
 
 from fairmarket.common.events import Attribution, Category, IntakeAttributed, IntakeAttributedData
@@ -37,7 +37,19 @@ class IntakeCreate(BaseModel):
 
     category: Category
     title: Title | None = None
-    attribution: Attribution
+    attribution: Attribution = Field(
+        description="its `category` may be left out: the intake's category decides it"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _attribution_category(cls, data: Any) -> Any:
+        """The natural body names the category once, on the intake."""
+        if isinstance(data, dict):
+            attribution = data.get("attribution")
+            if isinstance(attribution, dict) and "category" not in attribution:
+                return {**data, "attribution": {**attribution, "category": data.get("category")}}
+        return data
 
     @model_validator(mode="after")
     def _same_category(self) -> IntakeCreate:

@@ -86,6 +86,8 @@ class HistoryEntry(BaseModel):
     fmv_usd_cents: int | None
     ci95_low_usd_cents: int | None
     ci95_high_usd_cents: int | None
+    fmv_low_usd_cents: int | None = None  # the 80% forward range (fmv-2026.12.1 on)
+    fmv_high_usd_cents: int | None = None
     confidence: int
 
 
@@ -150,6 +152,8 @@ async def history(
             fmv_usd_cents=r.fmv_usd_cents,
             ci95_low_usd_cents=r.payload.get("ci95_low_usd_cents"),
             ci95_high_usd_cents=r.payload.get("ci95_high_usd_cents"),
+            fmv_low_usd_cents=r.payload.get("fmv_low_usd_cents"),
+            fmv_high_usd_cents=r.payload.get("fmv_high_usd_cents"),
             confidence=r.confidence,
         )
         for r in rows

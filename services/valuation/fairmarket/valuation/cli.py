@@ -119,7 +119,14 @@ def value_csv(
     table.add_column("value", justify="right")
     rows = [
         ("fair market value", _money(valuation.fmv_usd_cents)),
-        ("p10 to p90", f"{_money(valuation.p10_usd_cents)} to {_money(valuation.p90_usd_cents)}"),
+        (
+            "likely over the next two weeks (80%)",
+            f"{_money(valuation.fmv_low_usd_cents)} to {_money(valuation.fmv_high_usd_cents)}",
+        ),
+        (
+            "p10 to p90 of past sales",
+            f"{_money(valuation.p10_usd_cents)} to {_money(valuation.p90_usd_cents)}",
+        ),
         (
             "95% interval of the median",
             f"{_money(valuation.ci95_low_usd_cents)} to {_money(valuation.ci95_high_usd_cents)}",
@@ -169,48 +176,19 @@ def accuracy(
     ] = Path("../shared/data"),
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
 ) -> None:
-    """The engine's error on real card sales beside the plain median's, by confidence."""
+    """Rolling-origin backtest on real sales: the engine beside a panel of simple
+    rules on the same cases, out of sample by player folds, by volume and confidence."""
     from rich.console import Console
-    from rich.table import Table
 
     from fairmarket.valuation.accuracy import CARDS, measure
 
     if not (data / CARDS).exists():
         raise typer.BadParameter(f"{data / CARDS} not found; pass --data PATH/TO/shared/data")
-    with Console(stderr=True).status("backtesting on real card sales..."):
+    with Console(stderr=True).status("backtesting on real sales..."):
         figures = measure(data)
     if as_json:
         typer.echo(json.dumps(figures.as_dict()))
         return
-    pct = "{:.1%}".format
-    table = Table(
-        title=f"valuation accuracy: {figures.valuations} valuations of {figures.series} card series, weekly 2019-07 to 2020-12"
-    )
-    table.add_column("figure")
-    table.add_column("engine", justify="right")
-    table.add_column("plain median", justify="right")
-    table.add_row(
-        "median abs. % error vs next 14 days' median",
-        pct(figures.mape_engine),
-        pct(figures.mape_plain_window),
-    )
-    table.add_row("  (plain median of the whole lookback)", "", pct(figures.mape_plain_lookback))
-    table.add_row("next 14 days' median inside p10-p90", pct(figures.coverage_p10_p90), "")
-    for band, err in (("8-10", figures.mape_confidence_8_10), ("1-7", figures.mape_confidence_1_7)):
-        table.add_row(f"error at confidence {band}", "n/a" if err is None else pct(err), "")
-    table.add_row(
-        f"PSA 9 valued from PSA 9 + PSA 10 sales ({figures.psa9_from_both_grades_valuations})",
-        pct(figures.psa9_from_both_grades_mape_engine),
-        pct(figures.psa9_from_both_grades_mape_plain),
-    )
-    table.add_row(
-        f"PSA 10 / PSA 9 ratio learned ({figures.psa10_over_psa9_players} players)",
-        f"x{figures.psa10_over_psa9_median_ratio:.2f}",
-        "",
-    )
-    table.add_row(
-        "spread of log ratio across players (time-matched vs plain)",
-        f"{figures.ratio_spread_learned:.3f}",
-        f"{figures.ratio_spread_plain:.3f}",
-    )
-    Console().print(table)
+    from fairmarket.valuation.accuracy_report import print_report
+
+    print_report(figures, Console())

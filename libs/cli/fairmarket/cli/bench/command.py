@@ -117,11 +117,12 @@ def valuation_accuracy(
     data: Annotated[Path, typer.Option(envvar="FAIRMARKET_SHARED_DATA")] = Path("../shared/data"),
     as_json: AsJson = False,
 ) -> None:
-    """The engine's error on real card sales beside the plain median's (see `valuation accuracy`)."""
+    """The engine's out-of-sample error on real card sales beside the best simple rule's
+    (the headline figures of `fairmarket valuation accuracy`)."""
     from fairmarket.valuation.accuracy import measure
 
     with status("backtesting on real card sales..."):
-        figures: dict[str, Any] = measure(data).as_dict()
+        figures: dict[str, Any] = measure(data).flat()
     report.emit(figures, {"data": str(data)}, as_json)
 
 

@@ -1,6 +1,6 @@
 """At-least-once, idempotent batch consumption with bounded retries and dead letters.
 
-ENGINEERING.md: FastStream's default policy commits before handling, and
+../shared/ENGINEERING.md: FastStream's default policy commits before handling, and
 NACK_ON_ERROR retries a poison record forever. So subscribers run with
 `AckPolicy.MANUAL` and this wrapper decides: a batch is handled in one database
 transaction (inbox claims + the handler's writes + outbox rows) and committed to

@@ -15,6 +15,7 @@ from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import items, products
 from fairmarket.catalog.domain.price_policy import PricePolicy, policy_price
 from fairmarket.catalog.products import proposed_price
+from fairmarket.catalog.service import products as products_service
 from fairmarket.common.auth import Role
 from fairmarket.common.inputs import text
 from fairmarket.common.web import Admin, Staff, Viewer
@@ -74,25 +75,14 @@ async def _get(rt: Runtime, product_id: uuid.UUID) -> ProductOut:
 
 @router.post("", status_code=201, response_model=ProductOut)
 async def create_product(body: ProductIn, principal: Staff, rt: Runtime) -> ProductOut:
-    async with rt.engine.begin() as conn:
-        item = (await conn.execute(select(items).where(items.c.id == body.item_id))).one_or_none()
-        if item is None:
-            raise HTTPException(422, f"item {body.item_id} not found")
-        row = (
-            await conn.execute(
-                products.insert()
-                .values(
-                    id=uuid.uuid4(),
-                    item_id=item.id,
-                    title=body.title or item.title or f"{item.category} {item.id}",
-                    description=body.description,
-                    policy=body.policy.model_dump(mode="json"),
-                    price_usd_cents=policy_price(body.policy, item.fmv_usd_cents),
-                    created_by=principal.subject,
-                )
-                .returning(products)
-            )
-        ).one()
+    row = await products_service.create(
+        rt,
+        principal,
+        body.item_id,
+        title=body.title,
+        description=body.description,
+        policy=body.policy,
+    )
     return _out(row)
 
 
@@ -126,9 +116,9 @@ async def get_product(product_id: uuid.UUID, principal: Viewer, rt: Runtime) -> 
 async def patch_product(
     product_id: uuid.UUID, body: ProductPatch, principal: Staff, rt: Runtime, request: Request
 ) -> ProductOut:
-    """A new policy prices the product at once when its price moves within the approval
-    threshold, or when an admin changes it; staff's larger moves wait for an admin, as a
-    valuation's do (else a PATCH of the same policy applied a price waiting approval)."""
+    """A new policy prices the product at once (a shop changing its own policy approves it),
+    except a published price that staff move past the approval threshold: that waits for an
+    admin, as a valuation's does (a PATCH of the same policy applied a price waiting)."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"policy"})
     async with rt.engine.begin() as conn:
         row = (
@@ -142,7 +132,7 @@ async def patch_product(
             fmv = await conn.scalar(select(items.c.fmv_usd_cents).where(items.c.id == row.item_id))
             policy = body.policy.model_dump(mode="json")
             changes["policy"] = policy
-            if principal.may(Role.admin):
+            if principal.may(Role.admin) or not row.published:
                 changes |= {
                     "price_usd_cents": policy_price(body.policy, fmv),
                     "pending_price_usd_cents": None,
@@ -161,52 +151,21 @@ async def patch_product(
     return await _get(rt, product_id)
 
 
-async def _set(rt: Runtime, product_id: uuid.UUID, **values: Any) -> ProductOut:
-    async with rt.engine.begin() as conn:
-        done = await conn.execute(
-            update(products)
-            .where(products.c.id == product_id)
-            .values(**values, updated_at=func.now())
-            .returning(products.c.id)
-        )
-        if done.one_or_none() is None:
-            raise HTTPException(404, f"product {product_id} not found")
-    return await _get(rt, product_id)
-
-
 @router.post("/{product_id}/publish", response_model=ProductOut)
 async def publish(product_id: uuid.UUID, principal: Staff, rt: Runtime) -> ProductOut:
-    product = await _get(rt, product_id)
-    if product.price_usd_cents is None:
-        raise HTTPException(409, "the product has no price yet: its item has no valuation")
-    if product.published:
-        return product
-    return await _set(rt, product_id, published=True, published_at=func.now())
+    return _out(await products_service.publish(rt, principal, product_id))
 
 
 @router.post("/{product_id}/unpublish", response_model=ProductOut)
 async def unpublish(product_id: uuid.UUID, principal: Staff, rt: Runtime) -> ProductOut:
-    await _get(rt, product_id)
-    return await _set(rt, product_id, published=False)
+    return _out(await products_service.unpublish(rt, principal, product_id))
 
 
 @router.post("/{product_id}/approve-price", response_model=ProductOut)
 async def approve_price(product_id: uuid.UUID, principal: Admin, rt: Runtime) -> ProductOut:
-    product = await _get(rt, product_id)
-    if product.pending_price_usd_cents is None:
-        raise HTTPException(409, "no price is waiting for approval")
-    return await _set(
-        rt,
-        product_id,
-        price_usd_cents=product.pending_price_usd_cents,
-        pending_price_usd_cents=None,
-        pending_reason=None,
-    )
+    return _out(await products_service.approve_price(rt, principal, product_id))
 
 
 @router.post("/{product_id}/reject-price", response_model=ProductOut)
 async def reject_price(product_id: uuid.UUID, principal: Admin, rt: Runtime) -> ProductOut:
-    product = await _get(rt, product_id)
-    if product.pending_price_usd_cents is None:
-        raise HTTPException(409, "no price is waiting for approval")
-    return await _set(rt, product_id, pending_price_usd_cents=None, pending_reason=None)
+    return _out(await products_service.reject_price(rt, principal, product_id))

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
-from fairmarket.catalog.db import items, pricing_requests, pricing_runs
-from fairmarket.catalog.pricing import start_run
+from fairmarket.catalog.db import pricing_requests, pricing_runs
+from fairmarket.catalog.service import pricing_runs as runs_service
 from fairmarket.common.web import Staff, Viewer
 
 router = APIRouter(tags=["pricing runs"])
@@ -80,18 +80,7 @@ async def _load(rt: Runtime, run_id: uuid.UUID) -> RunOut:
 async def create_run(
     item_id: uuid.UUID, principal: Staff, rt: Runtime, body: RunCreate | None = None
 ) -> RunOut:
-    names = body.sources if body else None
-    async with rt.engine.begin() as conn:
-        item = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
-        if item is None:
-            raise HTTPException(404, f"item {item_id} not found")
-        run_id, events = await start_run(
-            conn, item=item, reason="reprice", requested_by=principal.subject, source_names=names
-        )
-        if not events:
-            raise HTTPException(422, "no enabled source serves this item's category")
-        await rt.outbox.add(conn, events)
-    rt.outbox.notify()
+    run_id = await runs_service.reprice(rt, principal, item_id, body.sources if body else None)
     return await _load(rt, run_id)
 
 

@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from fairmarket.catalog.api.deps import Runtime
-from fairmarket.catalog.db import items, sources
+from fairmarket.catalog.db import sources
+from fairmarket.catalog.service import sources as sources_service
 from fairmarket.common.events import SourceRules
 from fairmarket.common.inputs import storable_tree
 from fairmarket.common.web import Admin, Viewer
@@ -113,16 +114,7 @@ async def patch_source(
     source_id: uuid.UUID, body: SourcePatch, principal: Admin, rt: Runtime
 ) -> SourceOut:
     changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-    async with rt.engine.begin() as conn:
-        query = update(sources).where(sources.c.id == source_id).returning(sources)
-        if changes:
-            query = query.values(**changes, updated_at=func.now())
-        else:
-            query = query.values(updated_at=sources.c.updated_at)
-        row = (await conn.execute(query)).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"source {source_id} not found")
-    return _out(row)
+    return _out(await sources_service.change(rt, principal, source_id, changes))
 
 
 @router.delete("/{source_id}", status_code=204)
@@ -143,19 +135,5 @@ class RepriceOut(BaseModel):
 async def reprice_source(source_id: uuid.UUID, principal: Admin, rt: Runtime) -> RepriceOut:
     """After a change of weight or rules: every item the source serves is re-priced, in the
     scheduler's bounded batches, rather than all at once."""
-    async with rt.engine.begin() as conn:
-        row = (
-            await conn.execute(
-                update(sources)
-                .where(sources.c.id == source_id)
-                .values(reprice_after=func.now())
-                .returning(sources.c.name, sources.c.categories)
-            )
-        ).one_or_none()
-        if row is None:
-            raise HTTPException(404, f"source {source_id} not found")
-        count = select(func.count()).select_from(items)
-        if row.categories:
-            count = count.where(items.c.category.in_(row.categories))
-        served = await conn.scalar(count)
-    return RepriceOut(source=row.name, items=int(served or 0))
+    name, served = await sources_service.reprice(rt, principal, source_id)
+    return RepriceOut(source=name, items=served)

@@ -14,6 +14,8 @@ ITEM_CSV_COLUMNS = [
     "revision",
     "attribution",
     "fmv_usd",
+    "likely_low_usd",  # the 80% range of the next two weeks' sales (fmv-2026.12.1 on)
+    "likely_high_usd",
     "p10_usd",
     "p90_usd",
     "confidence",
@@ -76,6 +78,8 @@ def item_csv_row(item: dict[str, Any]) -> list[Any]:
         item["revision"],
         attribution,
         _dollars(valuation.get("fmv_usd_cents")),
+        _dollars(valuation.get("fmv_low_usd_cents")),
+        _dollars(valuation.get("fmv_high_usd_cents")),
         _dollars(valuation.get("p10_usd_cents")),
         _dollars(valuation.get("p90_usd_cents")),
         valuation.get("confidence"),

@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 
 import httpx
 
+from fairmarket.collector.adapters.errors import ErrorKind, MarketplaceError
 from fairmarket.common.events import PricingRequestedData
 
 Kind = Literal["sold", "ask", "auction", "guide"]
@@ -36,6 +37,14 @@ class Listing:
     exchange_index: int = 0
     compare_at_price: Decimal | None = None
     """A store's regular price, when the ask is a markdown from it (Shopify's compare-at)."""
+    categories: tuple[tuple[str, str], ...] = ()
+    """The marketplace's categories of the listing as (id, name), the leaf first (eBay's)."""
+    condition_id: str | None = None
+    """The marketplace's condition code (eBay's conditionId: 7000 is for parts or not working)."""
+    aspects: tuple[tuple[str, str], ...] = ()
+    """Item specifics as (name, value) where the marketplace gives them (eBay's aspects)."""
+    format: str | None = None
+    """The release's format where the marketplace gives it (Discogs': "Vinyl, LP, Album")."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +77,19 @@ class FetchResult:
     listings: list[Listing] = field(default_factory=list)
     status: Status = "ok"
     error: str | None = None
+    error_kind: ErrorKind | None = None
 
-    def fail(self, reason: str) -> None:
+    @classmethod
+    def failed(cls, kind: ErrorKind, reason: str) -> FetchResult:
+        """A collection that failed before (or instead of) calling the marketplace."""
+        return cls(status="failed", error=reason, error_kind=kind)
+
+    def fail(self, error: MarketplaceError) -> None:
         """Partial when some data did arrive before the failure, failed otherwise."""
         got_data = any(x.status == 200 and x.method == "GET" for x in self.exchanges)
         self.status = "partial" if got_data else "failed"
-        self.error = reason
+        self.error = str(error)
+        self.error_kind = error.kind
 
 
 class Caller(Protocol):

@@ -22,7 +22,7 @@ from fairmarket.collector.adapters.base import (
     RawExchange,
     json_body,
 )
-from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.common.events import PricingRequestedData, RecordAttribution
 
 SEARCH = "/database/search"
@@ -42,6 +42,8 @@ class DiscogsConfig:
 class Release:
     id: int
     title: str
+    format: str | None = None
+    """Discogs' format of the release ("Vinyl, LP, Album"), when its search gave one."""
 
 
 def search_params(a: RecordAttribution) -> dict[str, str]:
@@ -72,7 +74,9 @@ def pick_release(results: list[Any], a: RecordAttribution) -> Release | None:
         if isinstance(r.get("id"), int):
             label = r.get("title") or " - ".join(filter(None, (a.artist, a.title)))
             catno = r.get("catno") or a.catalog_number
-            return Release(r["id"], f"{label} ({catno})" if catno else str(label))
+            formats = r.get("format")
+            fmt = ", ".join(map(str, formats)) if isinstance(formats, list) and formats else None
+            return Release(r["id"], f"{label} ({catno})" if catno else str(label), fmt)
     return None
 
 
@@ -129,6 +133,7 @@ def stats_listings(body: Any, release: Release, *, index: int, day: datetime) ->
             observed_at=day,
             url=f"https://www.discogs.com/sell/release/{release.id}",
             exchange_index=index,
+            format=release.format,
         )
     ]
 
@@ -154,6 +159,7 @@ def suggestion_listings(body: Any, release: Release, *, index: int, day: datetim
                 condition=str(condition),
                 grade=grade,
                 exchange_index=index,
+                format=release.format,
             )
         )
     return out
@@ -179,25 +185,22 @@ class DiscogsAdapter:
         )
         if response.status_code == 404:
             return None
-        if response.status_code != 200:
-            raise MarketplaceError(f"Discogs answered {response.status_code} for {path}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise MarketplaceError(f"Discogs answered a body that is not JSON for {path}") from exc
+        return json_answer(response, "Discogs", path, shape=object)
 
     async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
         a = request.attribution
         if not isinstance(a, RecordAttribution):
-            return FetchResult(status="failed", error="Discogs prices records only")
+            return FetchResult.failed("unsupported", "Discogs prices records only")
         if not (a.discogs_release_id or a.artist or a.title or a.catalog_number):
-            return FetchResult(status="failed", error="nothing to search for in the attribution")
+            return FetchResult.failed("unsupported", "nothing to search for in the attribution")
         result = FetchResult()
         try:
             if not a.discogs_release_id:
                 body = await self._get(http, result, SEARCH, search_params(a))
                 if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-                    raise MarketplaceError("Discogs search answered an unexpected body")
+                    raise MarketplaceError(
+                        "bad_answer", "Discogs search answered an unexpected body"
+                    )
             release = release_from(result.exchanges, a)
             if release is None:
                 result.error = "no Discogs release matches the attribution"
@@ -208,9 +211,11 @@ class DiscogsAdapter:
             ):
                 body = await self._get(http, result, path, params)
                 if body is not None and not isinstance(body, dict):
-                    raise MarketplaceError(f"Discogs answered an unexpected body for {path}")
+                    raise MarketplaceError(
+                        "bad_answer", f"Discogs answered an unexpected body for {path}"
+                    )
         except MarketplaceError as exc:
-            result.fail(str(exc))
+            result.fail(exc)
         return result
 
     def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
-from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.collector.adapters.oauth import ClientCredentials
 from fairmarket.collector.domain.query import build_query
 from fairmarket.common.events import PricingRequestedData
@@ -64,6 +64,27 @@ def _format(options: list[str]) -> tuple[str, bool]:
     return ("fixed_price" if "FIXED_PRICE" in options else "unknown"), False
 
 
+def categories_of(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """eBay's categories as (id, name), the leaf first; the leaf ids alone where no names."""
+    named = [
+        (str(c.get("categoryId") or ""), str(c.get("categoryName") or ""))
+        for c in item.get("categories") or []
+        if isinstance(c, dict)
+    ]
+    if named:
+        return tuple(named)
+    return tuple((str(i), "") for i in item.get("leafCategoryIds") or [])
+
+
+def aspects_of(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Item specifics ("Model": "Apple iPhone 12"), where the answer carries them."""
+    return tuple(
+        (str(a["name"]), str(a["value"]))
+        for a in item.get("localizedAspects") or []
+        if isinstance(a, dict) and a.get("name") and a.get("value") is not None
+    )
+
+
 def parse_item(
     item: dict[str, Any], *, sold: bool, index: int, seen_at: datetime | None = None
 ) -> Listing | None:
@@ -95,6 +116,9 @@ def parse_item(
         url=item.get("itemWebUrl"),
         condition=item.get("condition"),
         exchange_index=index,
+        categories=categories_of(item),
+        condition_id=str(item["conditionId"]) if item.get("conditionId") else None,
+        aspects=aspects_of(item),
     )
 
 
@@ -171,14 +195,7 @@ class EbayAdapter:
             response = await self._search(http, result, path, query, offset, limit)
             if sold and response.status_code in (403, 404):
                 return False
-            if response.status_code != 200:
-                raise MarketplaceError(f"eBay answered {response.status_code} for {path}")
-            try:
-                body = response.json()
-            except ValueError as exc:
-                raise MarketplaceError("eBay answered a body that is not JSON") from exc
-            if not isinstance(body, dict):
-                raise MarketplaceError("eBay answered an unexpected body")
+            body = json_answer(response, "eBay", path)
             items = body.get(key) or []
             if not body.get("next") or not items:
                 break
@@ -189,7 +206,7 @@ class EbayAdapter:
         result = FetchResult()
         query = build_query(request.category, request.attribution, request.title)
         if not query:
-            return FetchResult(status="failed", error="nothing to search for in the attribution")
+            return FetchResult.failed("unsupported", "nothing to search for in the attribution")
         max_results = request.rules.max_results
         try:
             got_sales = self.config.insights and await self._collect(
@@ -198,7 +215,7 @@ class EbayAdapter:
             if not got_sales and not request.rules.sold_only:
                 await self._collect(http, result, BROWSE, query, False, max_results)
         except MarketplaceError as exc:
-            result.fail(str(exc))
+            result.fail(exc)
         return result
 
     def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from fairmarket.collector.adapters.base import Caller, FetchResult
-from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.errors import MarketplaceError, kind_of_status
 
 SECRET_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
 _FORM_SECRET = re.compile(rb"\b(access_token|refresh_token|id_token)=[^&\s]*")
@@ -71,16 +71,18 @@ class ClientCredentials:
             response = await http.call(
                 result, "POST", self.token_url, data=data, auth=auth, redact=redact_tokens
             )
-            if response.status_code != 200:
-                raise MarketplaceError(
-                    f"{self.marketplace} token request answered {response.status_code}"
-                )
+            if (status := response.status_code) != 200:
+                # a token request refused as asked is our credentials' fault, whatever the 4xx
+                kind = "auth" if 400 <= status < 500 and status != 429 else kind_of_status(status)
+                raise MarketplaceError(kind, f"{self.marketplace} token request answered {status}")
             try:
                 body = response.json()
                 token = str(body["access_token"])
                 lifetime = int(body.get("expires_in", 3600))
             except (ValueError, KeyError, TypeError) as exc:
-                raise MarketplaceError(f"{self.marketplace} token answer is malformed") from exc
+                raise MarketplaceError(
+                    "bad_answer", f"{self.marketplace} token answer is malformed"
+                ) from exc
             self._token = token
             self._expires = time.monotonic() + max(lifetime - 60, 30)
             return token

@@ -18,7 +18,12 @@ BreakerState = Literal["closed", "open", "half_open"]
 
 @dataclass
 class TokenBucket:
-    """`rate_per_minute` requests a minute on average, up to `burst` back to back."""
+    """`rate_per_minute` requests a minute on average, up to `burst` back to back.
+
+    Not aiolimiter's AsyncLimiter: the collector retunes a live bucket when an admin changes
+    a source's limit, needs the time a caller waited (the deadline stands still for it, and
+    the throttled metric counts it) and tests it on a fake clock; AsyncLimiter offers none of
+    the three, so it would be wrapped in about as much code as this."""
 
     rate_per_minute: float
     burst: float = 1.0

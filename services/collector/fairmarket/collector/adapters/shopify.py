@@ -22,12 +22,13 @@ from fairmarket.collector.adapters.base import (
     RawExchange,
     json_body,
 )
-from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.common.events import PricingRequestedData, ProductAttribution
 
 PRODUCTS = "/products.json"
 PAGE = 250
+NO_LIST = "no product list"
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class ShopifyAdapter:
 
     async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
         if not isinstance(request.attribution, ProductAttribution):
-            return FetchResult(status="failed", error="stores price retail products only")
+            return FetchResult.failed("unsupported", "stores price retail products only")
         result = FetchResult()
         pages = max(1, -(-request.rules.max_results // PAGE))
         try:
@@ -117,19 +118,14 @@ class ShopifyAdapter:
                     f"{self.config.base_url}{PRODUCTS}",
                     params={"limit": str(PAGE), "page": str(page)},
                 )
-                if response.status_code != 200:
-                    raise MarketplaceError(f"the store answered {response.status_code}")
-                try:
-                    body = response.json()
-                except ValueError as exc:
-                    raise MarketplaceError("the store answered a body that is not JSON") from exc
-                products = body.get("products") if isinstance(body, dict) else None
+                body = json_answer(response, "the store", unexpected=NO_LIST)
+                products = body.get("products")
                 if not isinstance(products, list):
-                    raise MarketplaceError("the store answered no product list")
+                    raise MarketplaceError("bad_answer", f"the store answered {NO_LIST}")
                 if len(products) < PAGE:
                     break
         except MarketplaceError as exc:
-            result.fail(str(exc))
+            result.fail(exc)
         return result
 
     def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:

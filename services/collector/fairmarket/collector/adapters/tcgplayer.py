@@ -21,7 +21,7 @@ from fairmarket.collector.adapters.base import (
     RawExchange,
     json_body,
 )
-from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.collector.adapters.oauth import ClientCredentials
 from fairmarket.common.events import CardAttribution, PricingRequestedData
 
@@ -128,7 +128,7 @@ def _results(body: dict[str, Any], path: str) -> list[Any]:
     """The body's `results` list; a body without one is no answer we can use."""
     results = body.get("results")
     if not isinstance(results, list):
-        raise MarketplaceError(f"TCGplayer answered no result list for {path}")
+        raise MarketplaceError("bad_answer", f"TCGplayer answered no result list for {path}")
     return results
 
 
@@ -164,24 +164,14 @@ class TcgplayerAdapter:
             break
         if response.status_code == 404:
             return {"results": []}  # TCGplayer answers 404 when nothing matches
-        if response.status_code != 200:
-            raise MarketplaceError(f"TCGplayer answered {response.status_code} for {path}")
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise MarketplaceError(
-                f"TCGplayer answered a body that is not JSON for {path}"
-            ) from exc
-        if not isinstance(body, dict):
-            raise MarketplaceError(f"TCGplayer answered an unexpected body for {path}")
-        return body
+        return json_answer(response, "TCGplayer", path)
 
     async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
         a = request.attribution
         if not isinstance(a, CardAttribution):
-            return FetchResult(status="failed", error="TCGplayer prices cards only")
+            return FetchResult.failed("unsupported", "TCGplayer prices cards only")
         if not a.name:
-            return FetchResult(status="failed", error="TCGplayer needs the card's name")
+            return FetchResult.failed("unsupported", "TCGplayer needs the card's name")
         result = FetchResult()
         try:
             body = await self._get(http, result, PRODUCTS, lookup_params(a))
@@ -191,7 +181,7 @@ class TcgplayerAdapter:
                 return result
             _results(await self._get(http, result, PRICING + ",".join(map(str, products))), PRICING)
         except MarketplaceError as exc:
-            result.fail(str(exc))
+            result.fail(exc)
         return result
 
     def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:

@@ -16,7 +16,7 @@ from fairmarket.collector.adapters.base import (
     RawExchange,
     json_body,
 )
-from fairmarket.collector.adapters.http import MarketplaceError
+from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.collector.adapters.shopify import StoreConfig
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.collector.domain.query import build_query
@@ -85,10 +85,10 @@ class WooCommerceAdapter:
     async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
         a = request.attribution
         if not isinstance(a, ProductAttribution):
-            return FetchResult(status="failed", error="stores price retail products only")
+            return FetchResult.failed("unsupported", "stores price retail products only")
         query = " ".join(filter(None, (a.name,))) or build_query("product", a)
         if not query:
-            return FetchResult(status="failed", error="nothing to search for in the attribution")
+            return FetchResult.failed("unsupported", "nothing to search for in the attribution")
         result = FetchResult()
         pages = max(1, -(-request.rules.max_results // PAGE))
         try:
@@ -99,19 +99,14 @@ class WooCommerceAdapter:
                     f"{self.config.base_url}{PRODUCTS}",
                     params={"search": query, "per_page": str(PAGE), "page": str(page)},
                 )
-                if response.status_code != 200:
-                    raise MarketplaceError(f"the store answered {response.status_code}")
-                try:
-                    products = response.json()
-                except ValueError as exc:
-                    raise MarketplaceError("the store answered a body that is not JSON") from exc
-                if not isinstance(products, list):
-                    raise MarketplaceError("the store answered no product list")
+                products = json_answer(
+                    response, "the store", shape=list, unexpected="no product list"
+                )
                 total = response.headers.get("X-WP-TotalPages")
                 if len(products) < PAGE or (total and total.isdigit() and page >= int(total)):
                     break
         except MarketplaceError as exc:
-            result.fail(str(exc))
+            result.fail(exc)
         return result
 
     def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:

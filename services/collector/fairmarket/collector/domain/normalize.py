@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,6 +12,13 @@ from fairmarket.collector.domain.filters import item_text, junk_reason
 from fairmarket.collector.domain.grades import grade_of
 from fairmarket.collector.domain.matching import hard_mismatch, match_score
 from fairmarket.collector.domain.money import Rates, UnknownCurrency
+from fairmarket.collector.domain.relevance import (
+    PRICE_FLOOR_REASON,
+    category_reason,
+    condition_reason,
+    far_below,
+    identity_reason,
+)
 from fairmarket.common.events import PricePointCollectedData, PricingRequestedData
 
 _NAMESPACE = uuid.UUID("4f1a2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b")
@@ -46,7 +54,22 @@ def to_price_point(
     except UnknownCurrency as exc:
         total, reason = 0, str(exc)
     observed = listing.observed_at or now
-    reason = reason or hard_mismatch(category, request.attribution, listing.title)
+    own = item_text(request.attribution, request.title)
+    reason = (
+        reason
+        or category_reason(listing.categories, request.rules)
+        or condition_reason(listing.condition_id)
+        or hard_mismatch(category, request.attribution, listing.title)
+        or identity_reason(
+            category,
+            request.attribution,
+            listing.title,
+            own=own,
+            aspects=listing.aspects,
+            listing_format=listing.format,
+            listing_grade=listing.grade,
+        )
+    )
     score = 0.0 if reason else match_score(category, request.attribution, listing.title)
     reason = reason or junk_reason(
         category=category,
@@ -57,7 +80,7 @@ def to_price_point(
         rules=request.rules,
         now=now,
         variant=getattr(request.attribution, "variant", None),
-        item=item_text(request.attribution, request.title),
+        item=own,
     )
     if reason is None and score < MIN_MATCH:
         reason = f"weak match with the attribution ({score:.2f})"
@@ -85,3 +108,26 @@ def to_price_point(
         filtered_reason=reason,
         raw_artifact_id=raw_artifact_id,
     )
+
+
+def to_price_points(
+    listings: Sequence[tuple[Listing, str | None]],
+    request: PricingRequestedData,
+    *,
+    rates: Rates,
+    now: datetime,
+) -> list[PricePointCollectedData]:
+    """Price points of one collection, (listing, raw artifact id) each; then price as the last
+    line: a comp far below where the kept others agree is filtered with that reason."""
+    points = [
+        to_price_point(listing, request, raw_artifact_id=raw, rates=rates, now=now)
+        for listing, raw in listings
+    ]
+    kept = [i for i, p in enumerate(points) if not p.filtered]
+    low = far_below([points[i].total_usd_cents for i in kept])
+    for i, below in zip(kept, low, strict=True):
+        if below:
+            points[i] = points[i].model_copy(
+                update={"filtered": True, "filtered_reason": PRICE_FLOOR_REASON}
+            )
+    return points

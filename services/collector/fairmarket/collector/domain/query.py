@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fairmarket.collector.domain.grades import grade_of
@@ -15,7 +16,9 @@ def build_query(category: str, attribution: Any, title: str | None = None) -> st
     a = attribution
     if category == "coin":
         year = _join(a.year) + (f"-{a.mintmark}" if a.year and a.mintmark else "")
-        grade = grade_of("coin", a.grade) or a.grade
+        # the grade as the shop wrote it, compacted ("MS-63" -> "MS63"): the scale's key would
+        # turn NGC's "PF70" into PCGS's "PR70" and miss the NGC listings
+        grade = re.sub(r"[\s-]", "", a.grade) if grade_of("coin", a.grade) else a.grade
         return _join(year, a.variety, a.denomination, grade)
     if category == "card":
         return _join(a.name, a.set, a.number, a.grade or a.condition)

@@ -42,6 +42,7 @@ class Assessment:
     selection: Selection
     slope_per_day: float | None  # Theil-Sen trend of log price
     screened: bool  # False: too few comps to look for outliers
+    far: B1  # outliers beyond the wider fences the level uses (``level_outlier_k``)
 
 
 def assess(
@@ -99,8 +100,15 @@ def assess(
     out = outlier_mask(
         resid, k=params.iqr_k, min_comps=params.iqr_min_comps, min_iqr=params.iqr_min_log
     )
+    far = np.zeros(len(f), dtype=np.bool_)
     if out is not None:
         reason[idx[out]] = Reason.OUTLIER
+        wide = outlier_mask(
+            resid, k=params.level_outlier_k, min_comps=params.iqr_min_comps,
+            min_iqr=params.iqr_min_log,
+        )  # fmt: skip
+        if wide is not None:
+            far[idx[wide]] = True
     return Assessment(
         frame=f,
         as_of=as_of,
@@ -119,6 +127,7 @@ def assess(
         selection=sel,
         slope_per_day=slope,
         screened=out is not None,
+        far=far,
     )
 
 

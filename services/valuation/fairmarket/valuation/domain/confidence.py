@@ -2,7 +2,8 @@
 
 count 0-3 (how many comps, an ask or guide counting as a fraction of a sale),
 reputation 0-2 (how trusted their sources are), sold_ratio 0-2 (how much of the
-value rests on sales rather than asks), spread 0-3 (how tightly they agree),
+value rests on sales rather than asks), spread 0-3 (how narrow the likely range
+of the next fortnight is: the measured predictor of the error),
 recency <= 0 (a penalty when the comps the value rests on are old). Caps: at
 most 7 when the value rests mostly on asks, and low when sales are rare.
 """
@@ -27,7 +28,7 @@ def count_score(n: float, target: int) -> float:
 
 
 def spread_score(log_spread: float | None, n: float, params: MethodParams) -> float:
-    """0-3 from ln(p90 / p10): full at ``spread_tight``, none at ``spread_loose``,
+    """0-3 from ln(fmv_high / fmv_low): full at ``spread_tight``, none at ``spread_loose``,
     scaled down below ``sales_target`` comps, since a spread measured on a few
     comps is itself unsure. ``None`` (fewer than 3 comps) scores 0."""
     if log_spread is None:
@@ -58,7 +59,7 @@ def components(
 ) -> ConfidenceParts:
     """``evidence``: sales plus asks and guides at their kind weight relative to
     a sale; ``reputation``: weighted mean source reputation (1 = full trust);
-    ``sold_ratio``: weight share of sales; ``log_spread``: ln(p90 / p10), or
+    ``sold_ratio``: weight share of sales; ``log_spread``: ln(fmv_high / fmv_low), or
     ``None`` below 3 comps."""
     return ConfidenceParts(
         count=round(count_score(evidence, params.sales_target), 2),

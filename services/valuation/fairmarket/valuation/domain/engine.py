@@ -3,7 +3,8 @@
 The steps, each in its own module: columns and deduplication (frame), the
 inputs hash (hashing), eligibility, grades, the pool by volume, weights, trend
 and outliers (assess, with grades, windows, weights, stats, outliers), then
-the figures, confidence and explanation (summary). Everything is measured from
+the level and its likely range (forward, level), the figures, confidence and
+explanation (summary). Everything is measured from
 ``as_of`` so that history can be replayed.
 """
 

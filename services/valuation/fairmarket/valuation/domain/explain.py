@@ -41,6 +41,9 @@ class Facts:
     p50: int | None
     p90: int | None
     ask_cap: int | None
+    low: int | None  # the 80% forward range
+    high: int | None
+    level_sales: int  # sales the level read (0: the weighted median stands)
     trend_pct: float | None
     newest_age_days: float | None
     typical_age_days: float | None  # weighted median age of the comps used
@@ -130,8 +133,12 @@ def _grades(f: Facts) -> str:
 def _numbers(f: Facts) -> str:
     assert f.p10 is not None and f.p50 is not None and f.p90 is not None and f.fmv is not None
     noun = "comps" if f.mode == "listings" or f.n_listings else "sales"
-    if f.ask_cap is not None:
-        median = f"median {usd(f.p50)} capped at {usd(f.fmv)} by current asks"
+    capped = f" capped at {usd(f.fmv)} by current asks" if f.ask_cap is not None else ""
+    if f.level_sales:
+        level = f"the running level of {_plural(f.level_sales, 'sale')}"
+        median = f"value {usd(f.fmv)} ({level}{capped}), median {usd(f.p50)}"
+    elif capped:
+        median = f"median {usd(f.p50)}{capped}"
     else:
         median = f"median {usd(f.fmv)}"
     if f.p10 == f.p90:
@@ -141,7 +148,18 @@ def _numbers(f: Facts) -> str:
     if f.trend_pct is not None and abs(f.trend_pct) >= 1.0:
         way = "up" if f.trend_pct > 0 else "down"
         text += f", trending {way} {abs(f.trend_pct):.0f}% per 30 days"
-    return text
+    return text + _likely(f)
+
+
+def _likely(f: Facts) -> str:
+    """The 80% forward range, in the words a shop would use."""
+    if f.low is None or f.high is None:
+        return ""
+    n = f.level_sales or (f.n_sales + f.n_listings)
+    noun = "sales" if f.level_sales or not f.n_listings else "comps"
+    what = f"{n} {noun}" if n != 1 else f"1 {noun.removesuffix('s')}"
+    span = usd(f.low) if f.low == f.high else f"{usd(f.low)}-{usd(f.high)}"
+    return f"; likely {span} over the next two weeks, from {what}"
 
 
 def _why(f: Facts) -> str:
@@ -160,9 +178,9 @@ def _why(f: Facts) -> str:
     if n < 3:
         reasons.append("too few to judge the spread")
     elif p.spread >= 2.0:
-        reasons.append("tight spread")
+        reasons.append("narrow likely range")
     elif p.spread < 1.0:
-        reasons.append("wide spread")
+        reasons.append("wide likely range")
     if p.reputation < 1.5:
         reasons.append("low-reputation sources")
     if p.recency < 0 and f.mode != "rare":

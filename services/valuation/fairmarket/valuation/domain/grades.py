@@ -1,19 +1,19 @@
 """Grades: compare them, and learn what one grade is worth against another.
 
-The normalizer only has to decide whether two grade strings mean the same grade
-("MS-63" = "MS63", "Near Mint (NM or M-)" = "NM", "Beckett 9.5" = "BGS 9.5");
-the collector owns the full grade scales. A comp of another grade is used only
-through a price ratio learned from comps of both grades of the same item.
+Whether two grade strings mean the same grade ("MS-63" = "MS63", "PF69" = "PR69",
+"Near Mint (NM or M-)" = "NM", "Beckett 9.5" = "BGS 9.5") is decided by the one scale
+the collector also reads grades with (`fairmarket.common.grades`). A comp of another
+grade is used only through a price ratio learned from comps of both grades of the item.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from fairmarket.common.grades import normalize_grade
 from fairmarket.valuation.domain.model import GradeAdjustment
 from fairmarket.valuation.domain.params import MethodParams
 from fairmarket.valuation.domain.stats import grouped_theil_sen
@@ -21,96 +21,7 @@ from fairmarket.valuation.domain.stats import grouped_theil_sen
 F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
 
-_CARD = re.compile(
-    r"\b(PSA|BGS|BVG|BECKETT|SGC|CGC|CSG|HGA|TAG|GMA|KSA|ISA|AGS)\s*-?\s*"
-    r"(?:GEM\s*(?:MINT|MT)\s*|MINT\s*|NM-MT\s*|NM\s*)?(\d{1,2}(?:\.\d+)?)"
-    r"(?:\s*\(?(OC|MC|ST|PD|OF|MK)\)?)?\b"
-)
-_SHELDON = re.compile(
-    r"(?<![A-Z])(MS|PR|PF|SP|AU|XF|EF|VF|VG|AG|FR|FA|PO|F|G|P)\s*-?\s*(\d{1,2})(\+)?"
-    r"(?:\s*(RD|RB|BN|DCAM|UCAM|CAM|DMPL|PL|FB|FH|FS|FBL)\b)?"
-)
-_SHELDON_ALIAS = {"PF": "PR", "EF": "XF", "FA": "FR", "PO": "P"}
-_CARD_ALIAS = {"BECKETT": "BGS"}
-_WORDS: tuple[tuple[str, str], ...] = (
-    ("UNGRADED", "RAW"),
-    ("RAW", "RAW"),
-    ("VERY GOOD PLUS", "VG+"),
-    ("VERY GOOD", "VG"),
-    ("GOOD PLUS", "G+"),
-    ("NEAR MINT", "NM"),
-    ("NM-MT", "NM"),
-    ("NM/M", "NM"),
-    ("MINT", "M"),
-    ("EX-MT", "EX-MT"),
-    ("EXCELLENT", "EX"),
-    ("LIGHTLY PLAYED", "LP"),
-    ("SLIGHTLY PLAYED", "LP"),
-    ("MODERATELY PLAYED", "MP"),
-    ("HEAVILY PLAYED", "HP"),
-    ("DAMAGED", "DMG"),
-    ("GOOD", "G"),
-    ("FAIR", "F"),
-    ("POOR", "P"),
-)
-_SHORT = {
-    "M": "M",
-    "M-": "NM",
-    "NM": "NM",
-    "VG+": "VG+",
-    "VG": "VG",
-    "G+": "G+",
-    "G": "G",
-    "F": "F",
-    "P": "P",
-    "EX": "EX",
-    "LP": "LP",
-    "MP": "MP",
-    "HP": "HP",
-    "DMG": "DMG",
-    "0": "RAW",
-}
-
-
-def _number(text: str) -> str:
-    value = float(text)
-    return str(int(value)) if value == int(value) else f"{value:g}"
-
-
-def normalize_grade(grade: str | None) -> str | None:
-    """A canonical key for a grade string, or ``None`` when there is none.
-
-    Card grades keep their grader ("PSA 10", "BGS 9.5", "PSA 8 OC"); coin grades
-    drop it (an NGC and a PCGS MS63 trade alike) and keep prefix, number, plus
-    and designation ("MS63", "PR69 DCAM", "MS65 RD"); conditions become short
-    codes ("NM", "VG+", "LP"). Anything else is compared as cleaned text.
-    """
-    if grade is None:
-        return None
-    text = " ".join(grade.upper().replace("_", " ").split())
-    if not text:
-        return None
-    if m := _CARD.search(text):
-        grader = _CARD_ALIAS.get(m.group(1), m.group(1))
-        key = f"{grader} {_number(m.group(2))}"
-        return f"{key} {m.group(3)}" if m.group(3) else key
-    if m := _SHELDON.search(text):
-        number = int(m.group(2))
-        if 1 <= number <= 70:
-            key = _SHELDON_ALIAS.get(m.group(1), m.group(1)) + str(number) + (m.group(3) or "")
-            return f"{key} {m.group(4)}" if m.group(4) else key
-    bare = text.strip(" .")
-    if bare in _SHORT:
-        return _SHORT[bare]
-    for phrase, key in _WORDS:
-        if re.search(rf"(?<![A-Z]){re.escape(phrase)}(?![A-Z])", text):
-            return key
-    inside = re.findall(r"\(([^)]*)\)", text)
-    for part in inside:
-        for token in re.split(r"\s+OR\s+|/", part):
-            if token.strip() in _SHORT:
-                return _SHORT[token.strip()]
-    return re.sub(r"[^A-Z0-9+.]+", "", text) or None
+__all__ = ["GradeResult", "adjust_grades", "learn_ratio", "normalize_grade"]
 
 
 def learn_ratio(

@@ -167,6 +167,11 @@ class Valuation:
     grade_adjustments: tuple[GradeAdjustment, ...] = ()
     grade_left_out: int = 0
     ask_cap_usd_cents: int | None = None  # set when current asks capped the value
+    fmv_low_usd_cents: int | None = None  # 80% range of the next fortnight's median sale
+    fmv_high_usd_cents: int | None = None
+    range_scale: float | None = None  # log sd behind that range
+    recent_sales: int = 0  # sales in the last 30 days: the range's volume band
+    level_sales: int = 0  # sales the level read (0: the weighted median stands)
     per_comp: PerComp | None = field(default=None, compare=False, repr=False)
 
     def outlier_ids(self) -> list[str]:
@@ -198,6 +203,9 @@ class Valuation:
             ],
             "grade_left_out": self.grade_left_out,
             "ask_cap_usd_cents": self.ask_cap_usd_cents,
+            "range_scale": self.range_scale,
+            "recent_sales": self.recent_sales,
+            "level_sales": self.level_sales,
             "comps": [
                 {
                     "price_point_id": d.price_point_id,
@@ -219,6 +227,8 @@ class Valuation:
             "method": self.method,
             "as_of": self.as_of,
             "fmv_usd_cents": self.fmv_usd_cents,
+            "fmv_low_usd_cents": self.fmv_low_usd_cents,
+            "fmv_high_usd_cents": self.fmv_high_usd_cents,
             "p10_usd_cents": self.p10_usd_cents,
             "p50_usd_cents": self.p50_usd_cents,
             "p90_usd_cents": self.p90_usd_cents,

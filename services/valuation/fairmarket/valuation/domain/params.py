@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
-METHOD_VERSION = "fmv-2026.11.1"
+METHOD_VERSION = "fmv-2026.12.1"
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,29 @@ class MethodParams:
     # grades: other grades enter only through a ratio learned from the comps
     grade_min_comps: int = 3
     grade_adjusted_weight: float = 0.5
+    # the level: a Huber local-level filter of log price over the lookback's sales
+    level_enabled: bool = True  # False: the window's weighted median, as fmv-2026.11.1
+    level_q: float = 0.003  # drift variance per day (squared log units)
+    level_huber_c: float = 2.0  # innovations beyond this many sd are clipped
+    level_noise_default: float = 0.04  # one sale's log variance when too few to estimate
+    level_noise_floor: float = 1e-4
+    level_damping: float | None = 0.98  # per-day fade of a slope; None: no trend
+    level_damping_below: int | None = 10  # the slope only below this many recent sales
+    level_blend: bool = False  # the median of the level, the last 3 sales and a 7-day EW median
+    level_outlier_k: float = 3.0  # the level reads fenced-out sales inside these wider fences
+    level_max_sales: int = 200  # the newest sales read (older ones barely count)
+    # the 80% forward range: (least sales in the last range_volume_days, z10, z90) per
+    # band, quantiles of log(later median / fmv) / scale learned out of sample
+    range_horizon_days: float = 14.0
+    range_volume_days: float = 30.0
+    range_bands: tuple[tuple[int, float, float], ...] = (
+        (0, -0.9159, 1.8841),  # fitted on all CardLadder dev series (fairmarket valuation
+        (3, -0.978, 1.3232),  # accuracy: "chosen on all folds"); the reported coverage
+        (10, -0.7679, 1.1893),  # uses quantiles fitted on the other folds only
+    )
     # confidence
-    spread_tight: float = 0.15  # ln(p90/p10) at or below: full spread score
-    spread_loose: float = 1.2  # at or above: zero
+    spread_tight: float = 0.3  # ln(fmv_high/fmv_low) at or below: full spread score
+    spread_loose: float = 1.0  # at or above: zero
     recent_days: float = 14.0  # comps typically older than this cost confidence
     rare_confidence_cap: int = 3
     ask_confidence_cap: int = 7

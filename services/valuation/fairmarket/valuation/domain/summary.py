@@ -1,8 +1,10 @@
 """The figures of a valuation, from the comps it rests on.
 
-FMV = weighted median (bounded by current asks when sales are plenty); weighted
-p10/p90 and mean; a distribution-free 95% interval of the median; per-source
-medians; trend; confidence; and the sentence that says all of it.
+FMV = the robust level of the sales (``forward``), or the weighted median when
+asks or rare sales carry the value, bounded by current asks when sales are
+plenty; the 80% forward range; weighted p10/p50/p90 and mean; a
+distribution-free 95% interval of the median; per-source medians; trend;
+confidence; and the sentence that says all of it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy.typing as npt
 from fairmarket.valuation.domain import confidence as conf
 from fairmarket.valuation.domain.assess import Assessment
 from fairmarket.valuation.domain.explain import Facts, explain
+from fairmarket.valuation.domain.forward import Forward, forward, price_range
 from fairmarket.valuation.domain.frame import KINDS
 from fairmarket.valuation.domain.model import (
     ConfidenceParts,
@@ -96,21 +99,29 @@ class _Figures:
     ci_lo: int
     ci_hi: int
     ask_cap: int | None  # set when current asks capped the value
+    low: int  # the 80% forward range
+    high: int
+    forward: Forward
 
 
-def _figures(a: Assessment, v: F8, ww: F8, params: MethodParams) -> _Figures:
+def _figures(a: Assessment, v: F8, ww: F8, used: B1, params: MethodParams) -> _Figures:
     p10, p50, p90 = (float(x) for x in weighted_quantiles(v, ww, [0.1, 0.5, 0.9]))
     q_lo, q_hi = median_ci_levels(max(1, math.floor(effective_n(ww) + 1e-9)))
     ci_lo, ci_hi = (float(x) for x in weighted_quantiles(v, ww, [q_lo, q_hi]))
-    fmv, capped = p50, None
+    spread = math.log(max(p90, 1.0) / max(p10, 1.0)) if len(v) >= 3 else None
+    fw = forward(a, used, spread, params)
+    # the level, kept within the central 80% of the sales the value rests on
+    centre = p50 if fw.level is None else min(max(fw.level, p10), p90)
+    fmv, capped = centre, None
     cap = ask_cap(a, params) if a.selection.mode == "recent" else None
-    if cap is not None and cap < p50:
-        fmv = max(cap, p10)  # asks bound the value, down to the sales' p10 at most
+    if cap is not None and cap < centre:
+        fmv = max(cap, min(p10, centre))  # asks bound the value, down to the sales' p10 at most
         capped = _cents(fmv)
+    low, high = price_range(fmv, fw, params)
     c = _cents
     return _Figures(
         fmv=c(fmv), p10=c(p10), p50=c(p50), p90=c(p90), mean=c(weighted_mean(v, ww)),
-        ci_lo=c(ci_lo), ci_hi=c(ci_hi), ask_cap=capped,
+        ci_lo=c(ci_lo), ci_hi=c(ci_hi), ask_cap=capped, low=c(low), high=c(high), forward=fw,
     )  # fmt: skip
 
 
@@ -143,7 +154,7 @@ def _trust(
         evidence=int(sale.sum()) + float(relative[~sale].sum()),
         reputation=weighted_mean(np.minimum(a.frame.reputation[ii], 1.0), ww),
         sold_ratio=sold_ratio,
-        log_spread=math.log(fig.p90 / fig.p10) if len(ii) >= 3 else None,
+        log_spread=math.log(fig.high / fig.low) if len(ii) >= 3 else None,
         typical_age_days=typical_age,
         params=params,
     )
@@ -169,7 +180,7 @@ def summarize(a: Assessment, params: MethodParams) -> Valuation:
     kinds = f.kind[ii]
     n_used, n_sales = len(ii), int(np.count_nonzero(kinds <= 1))
     outliers = int(np.count_nonzero(reason == Reason.OUTLIER))
-    fig = _figures(a, v, ww, params) if n_used else None
+    fig = _figures(a, v, ww, used, params) if n_used else None
     trust = _trust(a, ii, ww, fig, params) if fig else None
     mode = a.selection.mode if n_used else "none"
     window = a.selection.window_days if n_used else None
@@ -193,6 +204,9 @@ def summarize(a: Assessment, params: MethodParams) -> Valuation:
         p50=(fig.p50 if fig else None),
         p90=(fig.p90 if fig else None),
         ask_cap=(fig.ask_cap if fig else None),
+        low=(fig.low if fig else None),
+        high=(fig.high if fig else None),
+        level_sales=(fig.forward.level_sales if fig else 0),
         trend_pct=trend,
         newest_age_days=(trust.newest_age if trust else None),
         typical_age_days=(trust.typical_age if trust else None),
@@ -234,5 +248,10 @@ def summarize(a: Assessment, params: MethodParams) -> Valuation:
         grade_adjustments=adjustments,
         grade_left_out=no_ratio + not_needed,
         ask_cap_usd_cents=(fig.ask_cap if fig else None),
+        fmv_low_usd_cents=(fig.low if fig else None),
+        fmv_high_usd_cents=(fig.high if fig else None),
+        range_scale=(round(fig.forward.scale, 6) if fig else None),
+        recent_sales=(fig.forward.recent_sales if fig else 0),
+        level_sales=(fig.forward.level_sales if fig else 0),
         per_comp=PerComp(f.ids, np.where(used, a.weight, 0.0), reason, a.grades.adjusted),
     )

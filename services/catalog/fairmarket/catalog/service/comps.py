@@ -1,0 +1,54 @@
+"""Excluding a comp from an item's valuation, or restoring it, with a reason."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import HTTPException
+from sqlalchemy import update
+
+from fairmarket.catalog.db import comps
+from fairmarket.catalog.service.roles import ensure
+from fairmarket.common.auth import Principal, Role
+from fairmarket.common.events import PricePointFlagged, PricePointFlaggedData
+from fairmarket.common.runtime import ServiceRuntime
+
+
+async def flag(
+    rt: ServiceRuntime,
+    principal: Principal,
+    item_id: uuid.UUID,
+    price_point_id: uuid.UUID,
+    excluded: bool,
+    reason: str | None,
+) -> None:
+    """The flag travels as `pricepoint.flagged` to the valuation, which recomputes."""
+    ensure(principal, Role.admin)
+    if excluded and not reason:
+        raise HTTPException(422, "say why the comp is excluded")
+    async with rt.engine.begin() as conn:
+        found = (
+            await conn.execute(
+                update(comps)
+                .where(comps.c.item_id == item_id, comps.c.price_point_id == price_point_id)
+                .values(excluded=excluded, excluded_reason=reason, excluded_by=principal.subject)
+            )
+        ).rowcount
+        if not found:
+            raise HTTPException(404, f"item {item_id} has no comp {price_point_id}")
+        await rt.outbox.add(
+            conn,
+            [
+                PricePointFlagged(
+                    producer="catalog",
+                    data=PricePointFlaggedData(
+                        price_point_id=price_point_id,
+                        item_id=item_id,
+                        excluded=excluded,
+                        reason=reason,
+                        by=principal.subject,
+                    ),
+                )
+            ],
+        )
+    rt.outbox.notify()

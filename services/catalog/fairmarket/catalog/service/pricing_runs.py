@@ -1,0 +1,40 @@
+"""Re-pricing an item now: a pricing run asking each enabled source for fresh comps."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import HTTPException
+from sqlalchemy import select
+
+from fairmarket.catalog.db import items
+from fairmarket.catalog.pricing import start_run
+from fairmarket.catalog.service.roles import ensure
+from fairmarket.common.auth import Principal, Role
+from fairmarket.common.runtime import ServiceRuntime
+
+
+async def reprice(
+    rt: ServiceRuntime,
+    principal: Principal,
+    item_id: uuid.UUID,
+    source_names: list[str] | None = None,
+) -> uuid.UUID:
+    """The new run's id."""
+    ensure(principal, Role.staff)
+    async with rt.engine.begin() as conn:
+        item = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
+        if item is None:
+            raise HTTPException(404, f"item {item_id} not found")
+        run_id, events = await start_run(
+            conn,
+            item=item,
+            reason="reprice",
+            requested_by=principal.subject,
+            source_names=source_names,
+        )
+        if not events:
+            raise HTTPException(422, "no enabled source serves this item's category")
+        await rt.outbox.add(conn, events)
+    rt.outbox.notify()
+    return run_id

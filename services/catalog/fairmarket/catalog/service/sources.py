@@ -1,0 +1,55 @@
+"""Changing a source's weight, rules or cadence, and re-pricing everything it serves."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import HTTPException
+from sqlalchemy import func, select, update
+
+from fairmarket.catalog.db import items, sources
+from fairmarket.catalog.service.roles import ensure
+from fairmarket.common.auth import Principal, Role
+from fairmarket.common.runtime import ServiceRuntime
+
+
+async def change(
+    rt: ServiceRuntime, principal: Principal, source_id: uuid.UUID, changes: dict[str, Any]
+) -> Any:
+    """The source's row after the (already validated) changes."""
+    ensure(principal, Role.admin)
+    async with rt.engine.begin() as conn:
+        query = update(sources).where(sources.c.id == source_id).returning(sources)
+        if changes:
+            query = query.values(**changes, updated_at=func.now())
+        else:
+            query = query.values(updated_at=sources.c.updated_at)
+        row = (await conn.execute(query)).one_or_none()
+    if row is None:
+        raise HTTPException(404, f"source {source_id} not found")
+    return row
+
+
+async def reprice(
+    rt: ServiceRuntime, principal: Principal, source_id: uuid.UUID
+) -> tuple[str, int]:
+    """(the source's name, how many items it serves): the scheduler re-prices them in its
+    bounded batches rather than all at once."""
+    ensure(principal, Role.admin)
+    async with rt.engine.begin() as conn:
+        row = (
+            await conn.execute(
+                update(sources)
+                .where(sources.c.id == source_id)
+                .values(reprice_after=func.now())
+                .returning(sources.c.name, sources.c.categories)
+            )
+        ).one_or_none()
+        if row is None:
+            raise HTTPException(404, f"source {source_id} not found")
+        count = select(func.count()).select_from(items)
+        if row.categories:
+            count = count.where(items.c.category.in_(row.categories))
+        served = await conn.scalar(count)
+    return row.name, int(served or 0)
