@@ -21,6 +21,22 @@ from fairmarket.common.signing import BadSignature, sign, verify
         ("http://0.0.0.0/hook", "unspecified"),
         ("ftp://example.com/hook", "scheme"),
         ("http://user:pw@example.com/hook", "credentials"),
+        ("http://[::127.0.0.1]/hook", "IPv4-compatible loopback"),
+        ("http://[::7f00:1]/hook", "IPv4-compatible loopback, hex"),
+        ("http://[64:ff9b::127.0.0.1]/hook", "NAT64 of loopback"),
+        ("http://[64:ff9b::a00:1]/hook", "NAT64 of a private address"),
+        ("http://[2002:7f00:1::]/hook", "6to4 of loopback"),
+        ("http://[2002:a9fe:a9fe::]/hook", "6to4 of the metadata address"),
+        ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook", "Teredo of a loopback client"),
+        ("http://host\t/a", "tab in the host"),
+        ("http://example.com:99999/hook", "port out of range"),
+        ("http://example.com:-1/hook", "negative port"),
+        ("http://example.com:abc/hook", "port not a number"),
+        ("http://[::1/a", "unclosed IPv6 literal"),
+        ("http://" + "a" * 64 + ".com/hook", "label over 63 characters"),
+        ("http://a..com/hook", "empty label"),
+        ("http://exa\x00mple.com/hook", "NUL byte"),
+        ("javascript:alert(document.cookie)", "script scheme"),
     ],
 )
 async def test_internal_addresses_and_odd_urls_are_refused(url: str, why: str) -> None:
@@ -31,6 +47,9 @@ async def test_internal_addresses_and_odd_urls_are_refused(url: str, why: str) -
 async def test_an_allowed_host_passes_and_a_public_address_passes() -> None:
     await check_url("http://127.0.0.1:9/hook", ["127.0.0.1"])
     await check_url("https://8.8.8.8/hook")  # a literal public address needs no DNS
+    # IPv6 forms embedding a public IPv4 address are judged by it, so pass too
+    await check_url("https://[64:ff9b::808:808]/hook")
+    await check_url("https://[2002:808:808::]/hook")
 
 
 @pytest.mark.parametrize(

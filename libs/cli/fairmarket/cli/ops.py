@@ -40,6 +40,8 @@ def service(
     """Run one service: its REST API, Kafka consumers and outbox relay."""
     import uvicorn
 
+    from fairmarket.common.limits import guarded_protocol
+
     try:
         svc = spec(name)
     except ValueError as exc:
@@ -54,6 +56,7 @@ def service(
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=20,
+        http=guarded_protocol(settings.header_timeout_seconds, settings.body_timeout_seconds),
     )
 
 

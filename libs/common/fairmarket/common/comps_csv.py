@@ -5,16 +5,25 @@ required; `item_id` required unless given by the caller; `shipping`, `kind`
 (default `sold`), `url`, `grade`, `condition`, `format`, `bids`, `quantity`,
 `source` optional. Every row is validated; a file with any bad row is refused
 whole, with every row's errors, so a half file is never imported.
+
+The checks are those of everything downstream (`fairmarket.common.inputs`): no NUL
+in any field, lengths within the columns the comps are stored in, whole numbers
+within a 32-bit column, dates from 1900 to tomorrow (a year-1 date broke the
+valuation), and http(s) URLs only. A comp's source is the import's own: `manual`,
+or `manual:<name>` for a `source` column, never a marketplace's name.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+
+from fairmarket.common.inputs import INT_MAX, in_range, not_in_future, storable, web_url
 
 REQUIRED = ("title", "price", "currency", "date")
 OPTIONAL = (
@@ -33,6 +42,8 @@ KINDS = {"sold", "ask", "auction", "guide"}
 FORMATS = {"auction", "fixed_price", "best_offer", "unknown"}
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_LENGTHS = {"title": 1000, "url": 2000, "grade": 100, "condition": 100, "source": 90}
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
@@ -89,8 +100,8 @@ def _int(value: str, name: str, errors: list[str], minimum: int) -> int | None:
     except ValueError:
         errors.append(f"{name} {value!r} is not a whole number")
         return None
-    if number < minimum:
-        errors.append(f"{name} must be at least {minimum}")
+    if number < minimum or number > INT_MAX:
+        errors.append(f"{name} must be from {minimum} to {INT_MAX}")
         return None
     return number
 
@@ -104,12 +115,37 @@ def _date(value: str, errors: list[str]) -> datetime | None:
         except ValueError:
             errors.append(f"date {value!r} is not an ISO date (YYYY-MM-DD)")
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return not_in_future(in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)))
+    except ValueError as exc:
+        errors.append(f"date {value!r}: {exc}")
+        return None
+
+
+def _source(value: str, errors: list[str]) -> str:
+    """The import's own source: `manual`, or `manual:<name>` (a venue, never a marketplace's
+    provenance: a spreadsheet row cannot claim to come from eBay's API)."""
+    name = value.lower().removeprefix("manual:")
+    if not name or name == "manual":
+        return "manual"
+    if not SOURCE_NAME.fullmatch(name):
+        errors.append(f"source {value!r} must be letters, digits, '_', '.' or '-'")
+    return f"manual:{name}"
 
 
 def _row(line: int, raw: dict[str, str], item_id: uuid.UUID | None) -> CompRow | list[str]:
     errors: list[str] = []
-    get = {k: (v or "").strip() for k, v in raw.items() if k}
+    get = {k: (v or "").strip() for k, v in raw.items() if k and isinstance(v, str)}
+    for name, value in get.items():
+        try:
+            storable(value)
+        except ValueError as exc:
+            errors.append(f"{name}: {exc}")
+    if errors:
+        return errors
+    for name, longest in MAX_LENGTHS.items():
+        if len(get.get(name, "")) > longest:
+            errors.append(f"{name} is longer than {longest} characters")
     for name in REQUIRED:
         if not get.get(name):
             errors.append(f"{name} is required")
@@ -135,8 +171,12 @@ def _row(line: int, raw: dict[str, str], item_id: uuid.UUID | None) -> CompRow |
         errors.append(f"format {sale_format!r} is not one of {', '.join(sorted(FORMATS))}")
     bids = _int(get["bids"], "bids", errors, 0) if get.get("bids") else None
     quantity = _int(get["quantity"], "quantity", errors, 1) if get.get("quantity") else 1
-    if len(get.get("title", "")) > 1000:
-        errors.append("title is longer than 1000 characters")
+    if get.get("url"):
+        try:
+            web_url(get["url"])
+        except ValueError as exc:
+            errors.append(f"url {get['url'][:100]!r}: {exc}")
+    source = _source(get.get("source", ""), errors)
     if errors:
         return errors
     assert row_item and price is not None and observed and shipping is not None
@@ -155,7 +195,7 @@ def _row(line: int, raw: dict[str, str], item_id: uuid.UUID | None) -> CompRow |
         sale_format=sale_format,
         bids=bids,
         quantity=quantity or 1,
-        source=get.get("source") or "manual",
+        source=source,
     )
 
 
@@ -167,21 +207,28 @@ def parse(
     text = data.decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
     result = ParseResult()
-    headers = {h.strip().lower() for h in reader.fieldnames or []}
+    try:
+        headers = {h.strip().lower() for h in reader.fieldnames or []}
+    except csv.Error as exc:
+        result.errors.append(f"the header is not CSV: {exc}")
+        return result
     missing = [h for h in REQUIRED if h not in headers]
     if missing:
         result.errors.append(f"missing columns: {', '.join(missing)}")
         return result
     reader.fieldnames = [h.strip().lower() for h in reader.fieldnames or []]
-    for index, raw in enumerate(reader):
-        line = index + 2  # the header is line 1
-        if index >= max_rows:
-            raise CsvTooLarge(f"more than {max_rows} rows")
-        parsed = _row(line, raw, item_id)
-        if isinstance(parsed, list):
-            result.errors.extend(f"line {line}: {e}" for e in parsed)
-        else:
-            result.rows.append(parsed)
+    try:
+        for index, raw in enumerate(reader):
+            line = index + 2  # the header is line 1
+            if index >= max_rows:
+                raise CsvTooLarge(f"more than {max_rows} rows")
+            parsed = _row(line, raw, item_id)
+            if isinstance(parsed, list):
+                result.errors.extend(f"line {line}: {e}" for e in parsed)
+            else:
+                result.rows.append(parsed)
+    except csv.Error as exc:
+        result.errors.append(f"line {reader.line_num}: not CSV: {exc}")
     if not result.rows and not result.errors:
         result.errors.append("no rows")
     return result

@@ -74,3 +74,77 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def guarded_protocol(header_timeout: float, body_timeout: float) -> type:
+    """uvicorn's HTTP protocol with deadlines it lacks: a request's headers must arrive
+    within `header_timeout` seconds of its first byte (or of the connection), and its
+    body within `body_timeout` of the headers; past either, a 408 in the common error
+    shape if nothing was answered yet, and the connection is closed. Without them, slow
+    clients (slowloris) hold connections open indefinitely."""
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    class GuardedProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
+        _deadline: Any = None
+        _waiting_for: str | None = None
+
+        def _arm(self, kind: str, seconds: float) -> None:
+            if self._waiting_for == kind:
+                return
+            self._disarm()
+            self._waiting_for = kind
+            self._deadline = self.loop.call_later(seconds, self._expire, kind)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+            self._deadline, self._waiting_for = None, None
+
+        def _between_requests(self) -> bool:
+            return self.cycle is None or self.cycle.response_complete
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm("headers", header_timeout)
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.transport.is_closing():
+                self._disarm()
+            elif self._between_requests():
+                self._arm("headers", header_timeout)  # a next request's headers begun
+            elif self.cycle.more_body:
+                self._arm("body", body_timeout)
+            else:
+                self._disarm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _expire(self, kind: str) -> None:
+            self._deadline, self._waiting_for = None, None
+            if self.transport.is_closing():
+                return
+            cycle = self.cycle
+            if kind == "headers" and not self._between_requests():
+                return  # headers arrived; the body (if any) has its own deadline
+            if kind == "body" and (cycle is None or not cycle.more_body):
+                return
+            answered = cycle is not None and cycle.response_started and kind == "body"
+            if cycle is not None and kind == "body":
+                cycle.disconnected = True  # the app stops reading and writing
+                cycle.message_event.set()
+            if not answered:
+                what = "headers" if kind == "headers" else "body"
+                body = json.dumps(
+                    {"error": "timeout", "reason": f"the request's {what} came too slowly"}
+                ).encode()
+                self.transport.write(
+                    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+                    + f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode()
+                    + body
+                )
+            self.transport.close()
+
+    return GuardedProtocol

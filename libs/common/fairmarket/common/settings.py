@@ -51,6 +51,9 @@ class CommonSettings(BaseSettings):
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # 413 above; uploads raise it
     cors_origins: list[str] = Field(default_factory=list)  # closed unless origins are listed
+    # slow clients: a request's headers, then its body, must arrive within these (408 after)
+    header_timeout_seconds: float = Field(default=10, gt=0, le=600)
+    body_timeout_seconds: float = Field(default=60, gt=0, le=3600)
     consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_max_attempts: int = Field(default=3, ge=1, le=100)
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from fairmarket.catalog.db import comps, items, pricing_requests, pricing_runs, valuations
 from fairmarket.catalog.metrics import (
     ATTRIBUTION_TO_VALUATION,
+    BAD_ROWS_SKIPPED,
     PRICING_REQUESTS_COMPLETED,
     VALUATIONS,
 )
@@ -44,6 +46,7 @@ from fairmarket.common.events import (
     PricingCompleted,
     ValuationComputed,
 )
+from fairmarket.common.inputs import EARLIEST, LATEST, fit
 from fairmarket.common.messaging.outbox import Outbox
 
 MODELS = (IntakeAttributed, PricePointCollected, PricingCompleted, ValuationComputed)
@@ -254,29 +257,37 @@ class CatalogHandlers:
         await self.outbox.add(conn, [e for _, run_events in started for e in run_events])
 
     async def on_collected(self, conn: AsyncConnection, events: list[PricePointCollected]) -> None:
+        """A comp whose fields the columns cannot hold (a date outside 1900-2100, NUL bytes,
+        over-long text) is stored fitted and filtered, with the reason, and counted: refusing
+        it would dead-letter the batch, and with it every other item's comps."""
         rows = {}
         for e in events:
             d = e.data
+            observed, filtered, reason = d.observed_at, d.filtered, d.filtered_reason
+            if not EARLIEST <= observed < LATEST:
+                observed = min(max(observed, EARLIEST), LATEST - timedelta(seconds=1))
+                filtered, reason = True, f"observed date {d.observed_at.isoformat()} out of range"
+                BAD_ROWS_SKIPPED.labels("comp").inc()
             rows[d.price_point_id] = {
                 "price_point_id": d.price_point_id,
                 "item_id": d.item_id,
                 "revision": d.revision,
                 "request_id": d.request_id,
-                "source": d.source.name,
+                "source": fit(d.source.name, 100),
                 "kind": d.kind,
-                "title": d.title,
-                "url": d.url,
+                "title": fit(d.title, 4000),
+                "url": fit(d.url, 4000),
                 "price": d.price,
-                "currency": d.currency,
+                "currency": fit(d.currency, 3),
                 "shipping": d.shipping,
                 "total_usd_cents": d.total_usd_cents,
-                "observed_at": d.observed_at,
+                "observed_at": observed,
                 "sale_format": d.sale_format,
-                "condition": d.condition,
-                "grade": d.grade,
+                "condition": fit(d.condition, 100),
+                "grade": fit(d.grade, 100),
                 "match_score": d.match_score,
-                "filtered": d.filtered,
-                "filtered_reason": d.filtered_reason,
+                "filtered": filtered,
+                "filtered_reason": fit(reason, 500),
             }
         await conn.execute(UPSERT_COMPS, list(rows.values()))
 

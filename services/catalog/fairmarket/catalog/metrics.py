@@ -11,6 +11,7 @@ from prometheus_client import Counter, Gauge, Histogram
 RUN_REASONS = ("created", "changed", "reprice", "scheduled")
 REQUEST_STATUSES = ("ok", "partial", "failed")
 WEBHOOK_OUTCOMES = ("delivered", "retry", "dead", "refused")
+BAD_ROW_KINDS = ("watch", "product", "comp")
 
 PRICING_RUNS = Counter(
     "fairmarket_catalog_pricing_runs_total",
@@ -49,6 +50,12 @@ VALUATIONS = Counter(
     "fairmarket_catalog_valuations_total",
     "Valuations the catalog stored (and published to the storefront's prices).",
 )
+BAD_ROWS_SKIPPED = Counter(
+    "fairmarket_catalog_bad_rows_skipped_total",
+    "Stored rows (watch, product, comp) a consumer could not process and skipped, marking "
+    "each with the reason, so that the rest of the batch went on: each is a validation gap.",
+    ["kind"],
+)
 ATTRIBUTION_TO_VALUATION = Histogram(
     "fairmarket_catalog_attribution_to_valuation_seconds",
     "From a pricing run's start to the valuation that followed it: the pipeline's latency.",
@@ -64,3 +71,5 @@ def init_series() -> None:
         PRICING_REQUESTS_COMPLETED.labels(status)
     for outcome in WEBHOOK_OUTCOMES:
         WEBHOOK_DELIVERIES.labels(outcome)
+    for kind in BAD_ROW_KINDS:
+        BAD_ROWS_SKIPPED.labels(kind)

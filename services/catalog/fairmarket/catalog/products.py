@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.catalog.db import products
 from fairmarket.catalog.domain.price_policy import PricePolicy, needs_approval, policy_price
+from fairmarket.catalog.metrics import BAD_ROWS_SKIPPED
 from fairmarket.common.db import among
 
 
@@ -44,7 +46,22 @@ async def follow_valuations(
     ).all()
     by_item: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for row in rows:
-        if PricePolicy.model_validate(row.policy).follow_valuation:
+        try:
+            follows = PricePolicy.model_validate(row.policy).follow_valuation
+        except ValidationError as exc:  # stored before the API refused it: skip and say why
+            await conn.execute(
+                update(products)
+                .where(products.c.id == row.id)
+                .values(
+                    pending_price_usd_cents=None,
+                    pending_reason="policy cannot be evaluated: "
+                    + str(exc.errors()[0].get("msg", "invalid")),
+                    updated_at=func.now(),
+                )
+            )
+            BAD_ROWS_SKIPPED.labels("product").inc()
+            continue
+        if follows:
             by_item.setdefault(row.item_id, []).append(dict(row._mapping))
     changed = 0
     touched: dict[uuid.UUID, dict[str, Any]] = {}

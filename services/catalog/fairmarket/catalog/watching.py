@@ -10,12 +10,14 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from pydantic import ValidationError
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.catalog.db import deliveries, items, watch_states, watches
 from fairmarket.catalog.domain.watch_rules import Condition, covers, fires, holds
+from fairmarket.catalog.metrics import BAD_ROWS_SKIPPED
 from fairmarket.common.db import among
 from fairmarket.common.events import ValuationComputed
 from fairmarket.common.tracing import traceparent_for
@@ -42,6 +44,26 @@ def payload(watch: Any, item: Any, event: ValuationComputed) -> dict[str, Any]:
     }
 
 
+async def _usable(conn: AsyncConnection, candidates: Sequence[Any]) -> list[tuple[Any, Condition]]:
+    """Each watch with its condition; a watch stored with a condition no longer valid
+    (stored before the API refused it) is disabled with the reason and skipped, so one bad
+    watch cannot stop the valuations of every item from being stored."""
+    usable, broken = [], []
+    for watch in candidates:
+        try:
+            usable.append((watch, Condition.model_validate(watch.condition)))
+        except ValidationError as exc:
+            broken.append((watch.id, exc.errors()[0].get("msg", "invalid")))
+    for watch_id, why in broken:
+        await conn.execute(
+            update(watches)
+            .where(watches.c.id == watch_id)
+            .values(enabled=False, disabled_reason=f"condition cannot be evaluated: {why}")
+        )
+        BAD_ROWS_SKIPPED.labels("watch").inc()
+    return usable
+
+
 async def evaluate(conn: AsyncConnection, events: Sequence[ValuationComputed]) -> int:
     """Record the edge of every enabled watch covering each valued item, in the events' order
     (two valuations of one item in a batch are two edges); returns deliveries queued."""
@@ -54,7 +76,8 @@ async def evaluate(conn: AsyncConnection, events: Sequence[ValuationComputed]) -
             )
         )
     ).all()
-    if not candidates:
+    checked = await _usable(conn, candidates)
+    if not checked:
         return 0
     rows = (await conn.execute(select(items).where(among(items.c.id, item_ids)))).all()
     by_id = {r.id: r for r in rows}
@@ -74,7 +97,7 @@ async def evaluate(conn: AsyncConnection, events: Sequence[ValuationComputed]) -
             continue
         valuation = event.data.model_dump(mode="json")
         attribution = " ".join(str(v) for v in (item.attribution or {}).values())
-        for watch in candidates:
+        for watch, condition in checked:
             if not covers(
                 watch,
                 item_id=item.id,
@@ -83,7 +106,7 @@ async def evaluate(conn: AsyncConnection, events: Sequence[ValuationComputed]) -
                 attribution=attribution,
             ):
                 continue
-            now_holds = holds(Condition.model_validate(watch.condition), valuation)
+            now_holds = holds(condition, valuation)
             was = active.get((watch.id, item.id), False)
             if was != now_holds:
                 stmt = insert(watch_states).values(

@@ -67,6 +67,9 @@ class WebhookSender:
             return None, str(exc)
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}"[:500]
+        except Exception as exc:  # httpx.InvalidURL is no HTTPError: one delivery's failure
+            log.warning("webhook delivery %s failed: %r", row.id, exc)  # is that delivery's
+            return None, f"{type(exc).__name__}: {exc}"[:500]
         if 200 <= response.status_code < 300:
             return response.status_code, None
         return response.status_code, f"the receiver answered {response.status_code}"

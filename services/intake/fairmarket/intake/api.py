@@ -11,18 +11,32 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select, update
 
 from fairmarket.common.events import Attribution, Category, IntakeAttributed, IntakeAttributedData
+from fairmarket.common.inputs import BIGINT_MAX, storable_tree, text
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import Staff, Viewer
 from fairmarket.intake.db import attributions, intakes, photos
 
 router = APIRouter(prefix="/v1/intakes", tags=["intakes"])
 
+Title = text(500)
+
+
+def storable_attribution(attribution: Attribution) -> Attribution:
+    """What every service downstream can store: no NUL in any text (PostgreSQL refuses it)
+    and whole numbers within 64 bits (a Discogs release id of 10**30 broke the outbox)."""
+    fields = attribution.model_dump(mode="json")
+    storable_tree(fields)
+    for name, value in fields.items():
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > BIGINT_MAX:
+            raise ValueError(f"attribution.{name} is out of range")
+    return attribution
+
 
 class IntakeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: Category
-    title: str | None = Field(default=None, max_length=500)
+    title: Title | None = None
     attribution: Attribution = Field(
         description="its `category` may be left out: the intake's category decides it"
     )
@@ -39,6 +53,7 @@ class IntakeCreate(BaseModel):
 
     @model_validator(mode="after")
     def _same_category(self) -> IntakeCreate:
+        storable_attribution(self.attribution)
         if self.attribution.category != self.category:
             raise ValueError(
                 f"attribution is for a {self.attribution.category}, the intake is a {self.category}"
@@ -50,7 +65,12 @@ class AttributionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     attribution: Attribution
-    title: str | None = Field(default=None, max_length=500)
+    title: Title | None = None
+
+    @model_validator(mode="after")
+    def _storable(self) -> AttributionUpdate:
+        storable_attribution(self.attribution)
+        return self
 
 
 class IntakeOut(BaseModel):

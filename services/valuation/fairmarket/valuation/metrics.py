@@ -25,3 +25,8 @@ CONFIDENCE = Histogram(
     "Confidence (1-10) of the valuations emitted.",
     buckets=(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
 )
+BAD_COMPS = Counter(
+    "fairmarket_valuation_bad_comps_total",
+    "Comps stored filtered out because a field no engine step can use (a date outside "
+    "1900-2100) came in: the item's valuation goes on without them.",
+)

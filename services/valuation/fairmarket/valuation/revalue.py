@@ -10,14 +10,15 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, any_, bindparam, func, select
+from sqlalchemy import Integer, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.common.events import ValuationComputed, ValuationComputedData
+from fairmarket.common.inputs import EARLIEST, LATEST
 from fairmarket.valuation.db import comps, flags, request_comps, requests, valuations
 from fairmarket.valuation.domain import CompFrame, Valuation, value_frame
 from fairmarket.valuation.metrics import COMPS, COMPUTATIONS, CONFIDENCE, DURATION
@@ -80,8 +81,20 @@ def _received() -> Any:
 
 
 def _comps() -> Any:
+    """A comp dated outside 1900-2100 (stored before the import refused such dates) reads
+    as filtered, its date clamped: a year-1 or year-10000 timestamp no longer converts to
+    a Python datetime, and must not freeze its item's valuation."""
     wanted = _wanted()
-    return select(comps, flags.c.excluded).select_from(
+    observed = comps.c.observed_at
+    outside = or_(observed < EARLIEST, observed >= LATEST)
+    columns = [c for c in comps.c if c.name not in ("observed_at", "filtered")]
+    clamped = func.least(func.greatest(observed, EARLIEST), LATEST - timedelta(seconds=1))
+    return select(
+        *columns,
+        clamped.label("observed_at"),
+        (comps.c.filtered | outside).label("filtered"),
+        flags.c.excluded,
+    ).select_from(
         comps.join(
             wanted,
             and_(comps.c.item_id == wanted.c.item_id, comps.c.revision == wanted.c.revision),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.common.events import PricePointCollected, PricePointFlagged, PricingCompleted
+from fairmarket.common.inputs import EARLIEST, LATEST, fit, fit_int
 from fairmarket.valuation.db import comps, flags, request_comps, requests
+from fairmarket.valuation.metrics import BAD_COMPS
 
 
 def _upsert_comps() -> Any:
@@ -47,21 +50,26 @@ async def save_comps(conn: AsyncConnection, events: list[PricePointCollected]) -
     links = {}
     for e in events:
         d = e.data
+        observed, filtered, reason = d.observed_at, d.filtered, d.filtered_reason
+        if not EARLIEST <= observed < LATEST:  # kept (counted as received), never used
+            observed = min(max(observed, EARLIEST), LATEST - timedelta(seconds=1))
+            filtered, reason = True, f"observed date {d.observed_at.isoformat()} out of range"
+            BAD_COMPS.inc()
         rows[d.price_point_id] = {
             "price_point_id": d.price_point_id,
             "item_id": d.item_id,
             "revision": d.revision,
-            "source": d.source.name,
+            "source": fit(d.source.name, 100),
             "reputation": d.source.reputation,
             "kind": d.kind,
             "total_usd_cents": d.total_usd_cents,
-            "observed_at": d.observed_at,
+            "observed_at": observed,
             "match_score": d.match_score,
             "sale_format": d.sale_format,
-            "bids": d.bids,
-            "grade": d.grade,
-            "filtered": d.filtered,
-            "filtered_reason": d.filtered_reason,
+            "bids": fit_int(d.bids),
+            "grade": fit(d.grade, 100),
+            "filtered": filtered,
+            "filtered_reason": fit(reason, 500),
         }
         links[(d.request_id, d.price_point_id)] = {
             "request_id": d.request_id,
@@ -85,7 +93,7 @@ async def save_completions(conn: AsyncConnection, events: list[PricingCompleted]
                 "revision": e.data.revision,
                 "status": e.data.status,
                 "expected": e.data.collected,
-                "item_grade": e.data.item_grade,
+                "item_grade": fit(e.data.item_grade, 100),
                 "completed_at": e.occurred_at,
                 "run_size": e.data.run_size,
             }

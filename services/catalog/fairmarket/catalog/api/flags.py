@@ -5,20 +5,23 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.service import comps as comps_service
+from fairmarket.common.inputs import text
 from fairmarket.common.web import Admin
 
 router = APIRouter(tags=["comps"])
+
+Reason = text(2000)
 
 
 class FlagIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     excluded: bool
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Reason | None = None
 
 
 class FlagOut(BaseModel):

@@ -26,9 +26,12 @@ from fairmarket.catalog.domain.item_query import ItemFilter, SortKey
 from fairmarket.catalog.domain.price_policy import MAX_CENTS
 from fairmarket.common.comp_use import describe
 from fairmarket.common.events import Category
+from fairmarket.common.inputs import SaneDatetime, text
 from fairmarket.common.web import Viewer
 
 router = APIRouter(prefix="/v1/items", tags=["items"])
+
+SearchText, GradeText, CursorText = text(200), text(50), text(500)
 
 
 class SourceRun(BaseModel):
@@ -129,16 +132,14 @@ def _item(row: Any, runs: list[SourceRun] | None = None) -> ItemOut:
 
 async def item_filter(
     category: Annotated[Category | None, Query()] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="text in title or attribution")
-    ] = None,
+    q: Annotated[SearchText | None, Query(description="text in title or attribution")] = None,
     year: Annotated[int | None, Query(ge=1, le=2100)] = None,
-    grade: Annotated[str | None, Query(max_length=50)] = None,
+    grade: Annotated[GradeText | None, Query()] = None,
     min_fmv_usd_cents: Annotated[int | None, Query(ge=0, le=MAX_CENTS)] = None,
     max_fmv_usd_cents: Annotated[int | None, Query(ge=0, le=MAX_CENTS)] = None,
     min_confidence: Annotated[int | None, Query(ge=1, le=10)] = None,
     has_valuation: bool | None = None,
-    stale_since: datetime | None = None,
+    stale_since: SaneDatetime | None = None,
     sort: SortKey = "created_at",
     order: Literal["asc", "desc"] = "desc",
 ) -> ItemFilter:
@@ -178,7 +179,7 @@ async def list_items(
     rt: Runtime,
     f: Filter,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[CursorText | None, Query()] = None,
 ) -> ItemPage:
     return await _page(rt, f, limit, cursor)
 

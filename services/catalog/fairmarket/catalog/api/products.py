@@ -4,35 +4,42 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import items, products
 from fairmarket.catalog.domain.price_policy import PricePolicy, policy_price
+from fairmarket.catalog.products import proposed_price
 from fairmarket.catalog.service import products as products_service
+from fairmarket.common.auth import Role
+from fairmarket.common.inputs import text
 from fairmarket.common.web import Admin, Staff, Viewer
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
+
+Title = text(500, min_length=1)
+Description = text(20_000)
 
 
 class ProductIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     item_id: uuid.UUID
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    description: str | None = Field(default=None, max_length=20_000)
+    title: Title | None = None
+    description: Description | None = None
     policy: PricePolicy = Field(default_factory=PricePolicy)
 
 
 class ProductPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    description: str | None = Field(default=None, max_length=20_000)
+    title: Title | None = None
+    description: Description | None = None
     policy: PricePolicy | None = None
 
 
@@ -107,9 +114,11 @@ async def get_product(product_id: uuid.UUID, principal: Viewer, rt: Runtime) -> 
 
 @router.patch("/{product_id}", response_model=ProductOut)
 async def patch_product(
-    product_id: uuid.UUID, body: ProductPatch, principal: Staff, rt: Runtime
+    product_id: uuid.UUID, body: ProductPatch, principal: Staff, rt: Runtime, request: Request
 ) -> ProductOut:
-    """A new policy prices the product at once (a shop changing its own policy approves it)."""
+    """A new policy prices the product at once (a shop changing its own policy approves it),
+    except a published price that staff move past the approval threshold: that waits for an
+    admin, as a valuation's does (a PATCH of the same policy applied a price waiting)."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"policy"})
     async with rt.engine.begin() as conn:
         row = (
@@ -121,12 +130,18 @@ async def patch_product(
             raise HTTPException(404, f"product {product_id} not found")
         if body.policy is not None:
             fmv = await conn.scalar(select(items.c.fmv_usd_cents).where(items.c.id == row.item_id))
-            changes |= {
-                "policy": body.policy.model_dump(mode="json"),
-                "price_usd_cents": policy_price(body.policy, fmv),
-                "pending_price_usd_cents": None,
-                "pending_reason": None,
-            }
+            policy = body.policy.model_dump(mode="json")
+            changes["policy"] = policy
+            if principal.may(Role.admin) or not row.published:
+                changes |= {
+                    "price_usd_cents": policy_price(body.policy, fmv),
+                    "pending_price_usd_cents": None,
+                    "pending_reason": None,
+                }
+            else:
+                threshold = request.app.state.settings.price_approval_threshold_pct
+                current = SimpleNamespace(policy=policy, price_usd_cents=row.price_usd_cents)
+                changes |= proposed_price(current, fmv, threshold)
         if changes:
             await conn.execute(
                 update(products)

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +14,7 @@ from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import sources
 from fairmarket.catalog.service import sources as sources_service
 from fairmarket.common.events import SourceRules
+from fairmarket.common.inputs import storable_tree
 from fairmarket.common.web import Admin, Viewer
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
@@ -37,6 +38,12 @@ class SourceIn(BaseModel):
     rate_limit_per_minute: int = Field(default=60, ge=1, le=100_000)
     rules: SourceRules = Field(default_factory=SourceRules)
 
+    @field_validator("rules")
+    @classmethod
+    def _storable(cls, rules: SourceRules) -> SourceRules:
+        storable_tree(rules.model_dump(mode="json"))  # keywords become JSONB: no NUL
+        return rules
+
 
 class SourcePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -47,6 +54,12 @@ class SourcePatch(BaseModel):
     cadence_hours: int | None = Field(default=None, ge=1, le=24 * 365)
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
     rules: SourceRules | None = None
+
+    @field_validator("rules")
+    @classmethod
+    def _storable(cls, rules: SourceRules | None) -> SourceRules | None:
+        storable_tree(rules.model_dump(mode="json") if rules else None)
+        return rules
 
 
 class SourceOut(BaseModel):

@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import items, products
+from fairmarket.common.inputs import text
 
 router = APIRouter(prefix="/v1/storefront", tags=["storefront"])
+
+CategoryText = text(20)
 
 
 class StorefrontProduct(BaseModel):
@@ -49,7 +52,7 @@ def _query():  # type: ignore[no-untyped-def]
 @router.get("/products", response_model=StorefrontPage)
 async def storefront_products(
     rt: Runtime,
-    category: str | None = Query(default=None, max_length=20),
+    category: Annotated[CategoryText | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> StorefrontPage:

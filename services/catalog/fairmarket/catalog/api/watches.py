@@ -15,10 +15,13 @@ from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import deliveries, watch_states, watches
 from fairmarket.catalog.domain.watch_rules import Condition
 from fairmarket.common.events import Category
+from fairmarket.common.inputs import WebUrl, text
 from fairmarket.common.netguard import UnsafeUrl, check_url
 from fairmarket.common.web import Admin
 
 router = APIRouter(prefix="/v1/watches", tags=["watches"])
+
+WatchQuery = text(200, min_length=1)
 
 
 class WatchIn(BaseModel):
@@ -26,9 +29,9 @@ class WatchIn(BaseModel):
 
     item_id: uuid.UUID | None = None
     category: Category | None = None
-    query: str | None = Field(default=None, min_length=1, max_length=200)
+    query: WatchQuery | None = None
     condition: Condition
-    url: str = Field(min_length=8, max_length=2000)
+    url: WebUrl
 
     @model_validator(mode="after")
     def _target(self) -> WatchIn:
@@ -41,7 +44,7 @@ class WatchPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool | None = None
-    url: str | None = Field(default=None, min_length=8, max_length=2000)
+    url: WebUrl | None = None
     condition: Condition | None = None
 
 

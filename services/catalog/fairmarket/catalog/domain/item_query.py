@@ -17,6 +17,7 @@ from sqlalchemy import Select, String, and_, cast, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from fairmarket.catalog.db import items
+from fairmarket.common.inputs import BIGINT_MAX, in_range, storable
 
 SortKey = Literal["created_at", "updated_at", "fmv", "confidence", "title"]
 _COLUMNS = {
@@ -96,18 +97,40 @@ def encode_cursor(f: ItemFilter, row: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _cursor_value(sort: str, value: Any) -> Any:
+    """The cursor's sort value, of the column's own type: a well-formed cursor holding a
+    string for a number (or a dict) was a 500 from the database."""
+    if value is None:
+        return None
+    if sort in ("created_at", "updated_at"):
+        if not isinstance(value, str):
+            raise BadCursor("the cursor's value is not a time")
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise BadCursor("the cursor's time has no timezone")
+        return in_range(moment)
+    if sort in ("fmv", "confidence"):
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) > BIGINT_MAX:
+            raise BadCursor("the cursor's value is not a whole number")
+        return value
+    if not isinstance(value, str) or len(value) > 500:
+        raise BadCursor("the cursor's value is not a title")
+    return storable(value)
+
+
 def decode_cursor(f: ItemFilter, cursor: str) -> tuple[Any, uuid.UUID]:
     try:
         data = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(data, dict):
+            raise BadCursor("malformed cursor")
         if data["s"] != f.sort:
             raise BadCursor("the cursor belongs to another sort order")
-        value = data["v"]
-        if value is not None and f.sort in ("created_at", "updated_at"):
-            value = datetime.fromisoformat(value)
-        return value, uuid.UUID(data["id"])
+        if not isinstance(data["id"], str):
+            raise BadCursor("the cursor's id is not a UUID")
+        return _cursor_value(f.sort, data["v"]), uuid.UUID(data["id"])
     except BadCursor:
         raise
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise BadCursor("malformed cursor") from exc
 
 

@@ -20,7 +20,9 @@ class PricePolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["markup", "fixed"] = "markup"
-    markup: float = Field(default=1.0, gt=0, le=100, description="multiplier on the FMV")
+    markup: float = Field(
+        default=1.0, gt=0, le=100, allow_inf_nan=False, description="multiplier on the FMV"
+    )
     ending_cents: Annotated[int, Field(ge=0, le=99)] | None = Field(
         default=99, description="round up to a price ending in these cents; null: no rounding"
     )
@@ -64,7 +66,7 @@ def policy_price(policy: PricePolicy, fmv_usd_cents: int | None) -> int | None:
         price = max(price, policy.floor_usd_cents)
     if policy.ceiling_usd_cents is not None:
         price = min(price, policy.ceiling_usd_cents)
-    return price
+    return min(price, MAX_CENTS)  # within the bigint column, whatever the FMV
 
 
 def needs_approval(current: int | None, proposed: int | None, threshold_pct: float) -> bool:

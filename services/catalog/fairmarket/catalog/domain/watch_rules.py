@@ -21,6 +21,8 @@ class Condition(BaseModel):
     kind: ConditionKind
     value: float = Field(
         ge=0,
+        le=1e15,
+        allow_inf_nan=False,  # "Infinity" would be stored as JSON null, which no reader takes
         description="USD cents for fmv_above/below, percent for change_pct, 1-10 for confidence",
     )
 
