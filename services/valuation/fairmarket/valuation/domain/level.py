@@ -34,12 +34,38 @@ class Level:
 def observation_noise(logp: F8, default: float, floor: float, min_diffs: int = 4) -> float:
     """One sale's noise variance from successive differences of log prices
     (a robust scale: half the squared MAD-based sd of the differences, which a
-    slow drift barely inflates); ``default`` when there are too few of them."""
+    slow drift barely inflates); ``default`` when there are too few of them.
+    It sets the filter's gain; the range uses ``spread_noise``, since a sale
+    inserted between two others replaces one difference by two and so can raise
+    this estimate even when it sits exactly at the level."""
     d = np.diff(logp)
     if len(d) < min_diffs:
         return max(default, floor)
     mad = float(np.median(np.abs(d - np.median(d))))
     return max((_MAD_TO_SD * mad) ** 2 / 2.0, floor)
+
+
+def spread_noise(
+    t_days: F8,
+    logp: F8,
+    log_level: float,
+    *,
+    window_days: float,
+    default: float,
+    prior_sales: int,
+    floor: float,
+) -> float:
+    """One sale's noise variance for the range: the robust spread of the sales
+    of the ``window_days`` up to the newest one around the level,
+    ``(1.4826 x median |log p - level|)^2``, with ``prior_sales`` pseudo-sales at
+    the ``default``'s sd so that a few sales lean on it. A sale at the level
+    adds a zero deviation and can only lower the median: more sales agreeing
+    with the value never widen the range nor lower the confidence."""
+    recent = t_days >= float(t_days.max()) - window_days
+    dev = np.abs(logp[recent] - log_level)
+    prior = np.full(max(prior_sales, 0), math.sqrt(default) / _MAD_TO_SD)
+    mad = float(np.median(np.concatenate([dev, prior]))) if len(dev) + len(prior) else 0.0
+    return max((_MAD_TO_SD * mad) ** 2, floor)
 
 
 def local_level(
