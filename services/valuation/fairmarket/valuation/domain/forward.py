@@ -71,10 +71,9 @@ def range_level(
     lv: Level, t: F8, logp: F8, w: F8, kw: dict[str, Any], params: MethodParams
 ) -> Level:
     """``lv`` with the noise and variance the range rests on: the spread of the
-    recent sales around the level (``spread_noise``), not the successive
-    differences that set the filter's gain, so that a sale at the value never
-    widens the range."""
-    r = spread_noise(t, logp, lv.log_level, window_days=params.range_volume_days,
+    recent sales (``spread_noise``), not the successive differences that set
+    the filter's gain, so that sales agreeing with the value do not widen it."""
+    r = spread_noise(t, logp, window_days=params.range_volume_days,
                      default=params.level_noise_default,
                      prior_sales=params.level_noise_prior_sales,
                      floor=params.level_noise_floor)  # fmt: skip

@@ -45,27 +45,35 @@ def observation_noise(logp: F8, default: float, floor: float, min_diffs: int = 4
     return max((_MAD_TO_SD * mad) ** 2 / 2.0, floor)
 
 
+def half_width(x: F8, k: int) -> float:
+    """Half the width of the narrowest interval holding ``k`` of the sorted ``x``."""
+    if k <= 1:
+        return 0.0
+    return float(np.min(x[k - 1 :] - x[: len(x) - k + 1])) / 2.0
+
+
 def spread_noise(
-    t_days: F8,
-    logp: F8,
-    log_level: float,
-    *,
-    window_days: float,
-    default: float,
-    prior_sales: int,
-    floor: float,
+    t_days: F8, logp: F8, *, window_days: float, default: float, prior_sales: int, floor: float
 ) -> float:
     """One sale's noise variance for the range: the robust spread of the sales
-    of the ``window_days`` up to the newest one around the level,
-    ``(1.4826 x median |log p - level|)^2``, with ``prior_sales`` pseudo-sales at
-    the ``default``'s sd so that a few sales lean on it. A sale at the level
-    adds a zero deviation and can only lower the median: more sales agreeing
-    with the value never widen the range nor lower the confidence."""
-    recent = t_days >= float(t_days.max()) - window_days
-    dev = np.abs(logp[recent] - log_level)
-    prior = np.full(max(prior_sales, 0), math.sqrt(default) / _MAD_TO_SD)
-    mad = float(np.median(np.concatenate([dev, prior]))) if len(dev) + len(prior) else 0.0
-    return max((_MAD_TO_SD * mad) ** 2, floor)
+    of the ``window_days`` up to the newest one, ``(1.4826 x s)^2`` with ``s``
+    the least median absolute deviation from any centre (half the shortest
+    half, as in least median of squares), ``prior_sales`` pseudo-sales at the
+    ``default``'s sd taking part in the median so that a few sales lean on it.
+
+    Why not the deviations around the level, or successive differences: adding
+    a sale moves the level, and a sale inserted between two others replaces one
+    difference by two, so either can rise when a sale agrees with the value.
+    This one cannot rise when the new sale falls in the shortest half, where
+    the value's sales cluster: more sales agreeing with the value do not widen
+    the range nor lower the confidence."""
+    x = np.sort(logp[t_days >= float(t_days.max()) - window_days])
+    n, m = len(x), max(prior_sales, 0)
+    rank = (n + m) // 2 + 1  # the median's rank among the sales and pseudo-sales
+    candidates = [half_width(x, rank)] if rank <= n else []
+    if m:
+        candidates.append(max(math.sqrt(default) / _MAD_TO_SD, half_width(x, rank - m)))
+    return max((_MAD_TO_SD * min(candidates)) ** 2, floor)
 
 
 def local_level(
