@@ -22,7 +22,7 @@ from fairmarket.valuation.domain.evaluation import (
     panel,
     rolling_cases,
 )
-from fairmarket.valuation.domain.level import local_level
+from fairmarket.valuation.domain.level import local_level, spread_noise
 
 DAY0 = date(2020, 1, 5)
 
@@ -167,3 +167,29 @@ def test_a_sale_that_weighs_less_moves_the_level_less() -> None:
     light = local_level(t, logp, np.array([1.0] * 10 + [0.3]), **kw)
     assert full is not None and light is not None
     assert 0 < light.log_level - math.log(100) < full.log_level - math.log(100)
+
+
+def _spread(t: list[float], p: list[float]) -> float:
+    return spread_noise(np.array(t), np.log(np.array(p)), window_days=30.0, default=0.04,
+                        prior_sales=3, floor=1e-4)  # fmt: skip
+
+
+def test_the_range_noise_is_the_recent_sales_spread_and_leans_on_the_default_when_few() -> None:
+    t = [float(i) for i in range(40)]
+    steady = [100.0 * (1.05 if i % 2 else 0.95) for i in range(40)]
+    # 30 days of sales 5% either side: a MAD of 0.05 (sd 0.074), far below the default 0.2
+    assert math.sqrt(_spread(t, steady)) == pytest.approx(1.4826 * 0.05, rel=0.05)
+    # sales older than 30 days before the newest do not count
+    assert _spread(t, [1000.0 if i < 9 else p for i, p in enumerate(steady)]) == _spread(t, steady)
+    # two sales: the three pseudo-sales at the default carry the median
+    assert _spread([0.0, 1.0], [95.0, 105.0]) == pytest.approx(0.04)
+
+
+def test_sales_at_the_value_never_raise_the_range_noise() -> None:
+    """Two price steps (100s, then 120s) valued at 110: one sale at 110 between
+    them leaves the spread the range rests on as it was, a dozen lower it."""
+    t = [float(i) for i in range(20)]
+    p = [100.0 * 1.01**i for i in range(10)] + [120.0 * 1.01**i for i in range(10)]
+    before = _spread(t, p)
+    assert _spread([*t, 9.5], [*p, 110.0]) <= before
+    assert _spread([*t, *[9.5] * 12], [*p, *[110.0] * 12]) < before / 4

@@ -14,13 +14,14 @@ for, not the spread of past sales (p10-p90).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from fairmarket.valuation.domain.assess import Assessment
-from fairmarket.valuation.domain.level import forward_scale, local_level
+from fairmarket.valuation.domain.level import Level, forward_scale, local_level, spread_noise
 from fairmarket.valuation.domain.model import Reason
 from fairmarket.valuation.domain.params import MethodParams
 from fairmarket.valuation.domain.stats import weighted_quantiles
@@ -66,6 +67,21 @@ def volume_band(recent_sales: int, params: MethodParams) -> int:
     return band
 
 
+def range_level(
+    lv: Level, t: F8, logp: F8, w: F8, kw: dict[str, Any], params: MethodParams
+) -> Level:
+    """``lv`` with the noise and variance the range rests on: the spread of the
+    recent sales (``spread_noise``), not the successive differences that set
+    the filter's gain, so that sales agreeing with the value do not widen it."""
+    r = spread_noise(t, logp, window_days=params.range_volume_days,
+                     default=params.level_noise_default,
+                     prior_sales=params.level_noise_prior_sales,
+                     floor=params.level_noise_floor)  # fmt: skip
+    same = local_level(t, logp, w, **kw, noise=r)
+    assert same is not None  # lv exists, so there are sales
+    return replace(lv, variance=same.variance, noise=r)
+
+
 def forward(a: Assessment, used: B1, log_spread: float | None, params: MethodParams) -> Forward:
     """The level (when sales alone carry the value), scale and volume band."""
     sales = level_sales(a, params)
@@ -83,19 +99,15 @@ def forward(a: Assessment, used: B1, log_spread: float | None, params: MethodPar
         damping = params.level_damping
         if params.level_damping_below is not None and recent >= params.level_damping_below:
             damping = None
-        lv = local_level(
-            t[order],
-            logp[order],
-            w[order],
-            q=params.level_q,
-            huber_c=params.level_huber_c,
-            noise_default=params.level_noise_default,
-            noise_floor=params.level_noise_floor,
-            damping=damping,
-        )
+        ts, lps, ws = t[order], logp[order], w[order]
+        kw = {"q": params.level_q, "huber_c": params.level_huber_c, "damping": damping,
+              "noise_default": params.level_noise_default,
+              "noise_floor": params.level_noise_floor}  # fmt: skip
+        lv = local_level(ts, lps, ws, **kw)
         if lv is not None:
             newest = float(a.age[idx].min())
-            scale = forward_scale(lv, q=params.level_q, days_ahead=newest + ahead)
+            scale = forward_scale(range_level(lv, ts, lps, ws, kw, params),
+                                  q=params.level_q, days_ahead=newest + ahead)  # fmt: skip
             centre = lv.log_level
             if params.level_blend:
                 lp, ages = logp[order], a.age[idx][order]

@@ -34,12 +34,46 @@ class Level:
 def observation_noise(logp: F8, default: float, floor: float, min_diffs: int = 4) -> float:
     """One sale's noise variance from successive differences of log prices
     (a robust scale: half the squared MAD-based sd of the differences, which a
-    slow drift barely inflates); ``default`` when there are too few of them."""
+    slow drift barely inflates); ``default`` when there are too few of them.
+    It sets the filter's gain; the range uses ``spread_noise``, since a sale
+    inserted between two others replaces one difference by two and so can raise
+    this estimate even when it sits exactly at the level."""
     d = np.diff(logp)
     if len(d) < min_diffs:
         return max(default, floor)
     mad = float(np.median(np.abs(d - np.median(d))))
     return max((_MAD_TO_SD * mad) ** 2 / 2.0, floor)
+
+
+def half_width(x: F8, k: int) -> float:
+    """Half the width of the narrowest interval holding ``k`` of the sorted ``x``."""
+    if k <= 1:
+        return 0.0
+    return float(np.min(x[k - 1 :] - x[: len(x) - k + 1])) / 2.0
+
+
+def spread_noise(
+    t_days: F8, logp: F8, *, window_days: float, default: float, prior_sales: int, floor: float
+) -> float:
+    """One sale's noise variance for the range: the robust spread of the sales
+    of the ``window_days`` up to the newest one, ``(1.4826 x s)^2`` with ``s``
+    the least median absolute deviation from any centre (half the shortest
+    half, as in least median of squares), ``prior_sales`` pseudo-sales at the
+    ``default``'s sd taking part in the median so that a few sales lean on it.
+
+    Why not the deviations around the level, or successive differences: adding
+    a sale moves the level, and a sale inserted between two others replaces one
+    difference by two, so either can rise when a sale agrees with the value.
+    This one cannot rise when the new sale falls in the shortest half, where
+    the value's sales cluster: more sales agreeing with the value do not widen
+    the range nor lower the confidence."""
+    x = np.sort(logp[t_days >= float(t_days.max()) - window_days])
+    n, m = len(x), max(prior_sales, 0)
+    rank = (n + m) // 2 + 1  # the median's rank among the sales and pseudo-sales
+    candidates = [half_width(x, rank)] if rank <= n else []
+    if m:
+        candidates.append(max(math.sqrt(default) / _MAD_TO_SD, half_width(x, rank - m)))
+    return max((_MAD_TO_SD * min(candidates)) ** 2, floor)
 
 
 def local_level(

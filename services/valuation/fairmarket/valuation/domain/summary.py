@@ -139,6 +139,16 @@ class _Trust:
     typical_age: float  # weighted median age
 
 
+def _near_outliers(a: Assessment, fig: _Figures) -> int:
+    """Sales fenced out at 1.5 IQR but inside the wider fences, when the level
+    (which reads them) carries the value: evidence all the same, so that sales
+    at the value, which narrow the fences, never lower the count they add to."""
+    if fig.forward.level is None:
+        return 0
+    near = (a.reason == Reason.OUTLIER) & ~a.far & (a.frame.kind <= 1)
+    return int(np.count_nonzero(near))
+
+
 def _trust(
     a: Assessment, ii: npt.NDArray[np.intp], ww: F8, fig: _Figures, params: MethodParams
 ) -> _Trust:
@@ -151,7 +161,7 @@ def _trust(
     sold_w = params.kind_weights.get("sold", 1.0) or 1.0
     relative = np.minimum(kind_weight(kinds, params) / sold_w, 1.0)
     parts = conf.components(
-        evidence=int(sale.sum()) + float(relative[~sale].sum()),
+        evidence=int(sale.sum()) + float(relative[~sale].sum()) + _near_outliers(a, fig),
         reputation=weighted_mean(np.minimum(a.frame.reputation[ii], 1.0), ww),
         sold_ratio=sold_ratio,
         log_spread=math.log(fig.high / fig.low) if len(ii) >= 3 else None,
