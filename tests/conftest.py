@@ -161,6 +161,10 @@ async def service_app(migrated_db: str, kafka_bootstrap: str) -> Any:
     from fairmarket.cli.services import spec
 
     stack = AsyncExitStack()
+    # Settings are read from the environment; what one test sets for its app must not
+    # reach later tests (a leaked marketplace credential made later stacks call a dead
+    # "real" eBay; a leaked short watchdog time re-requested their runs).
+    saved = dict(os.environ)
 
     async def start(name: str, **env: str) -> httpx.AsyncClient:
         os.environ.update(
@@ -182,8 +186,12 @@ async def service_app(migrated_db: str, kafka_bootstrap: str) -> Any:
         await stack.enter_async_context(client)
         return client
 
-    yield start
-    await stack.aclose()
+    try:
+        yield start
+    finally:
+        await stack.aclose()
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 TEST_SECRET = "test-secret-" + "x" * 24
