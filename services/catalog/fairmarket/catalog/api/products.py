@@ -64,13 +64,7 @@ def _out(row: Any) -> ProductOut:
 
 
 async def _get(rt: Runtime, product_id: uuid.UUID) -> ProductOut:
-    async with rt.reader.connect() as conn:
-        row = (
-            await conn.execute(select(products).where(products.c.id == product_id))
-        ).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"product {product_id} not found")
-    return _out(row)
+    return _out(await products_service.get(rt, product_id))
 
 
 @router.post("", status_code=201, response_model=ProductOut)
