@@ -9,9 +9,8 @@ from types import SimpleNamespace
 from starlette.datastructures import FormData
 
 from fairmarket.catalog.console import attribution_form
-from fairmarket.catalog.console.item_pages import comp_status
+from fairmarket.catalog.console.item_pages import comp_class
 from fairmarket.catalog.console.render import evidence, money
-from fairmarket.catalog.console.valuation_client import CompUse
 from fairmarket.catalog.domain import price_chart
 from fairmarket.catalog.domain.sign_in_throttle import (
     FREE_FAILURES,
@@ -80,20 +79,14 @@ def test_each_category_has_its_fields_with_grade_scales_as_choices() -> None:
     assert values == {"mintmark": "D"} and errors == {"year": "a whole number, please"}
 
 
-def test_each_comp_says_what_the_valuation_did_with_it() -> None:
+def test_each_comp_row_is_marked_by_its_flag_else_by_what_the_valuation_did() -> None:
     def comp(**kw: object) -> SimpleNamespace:
-        base = {"excluded": False, "filtered": False, "outlier": False}
+        base = {"excluded": False, "filtered": False, "valuation_use": None}
         return SimpleNamespace(**{**base, **kw})
 
-    used = CompUse(used=True, weight=0.0712, outlier=False, reason=None)
-    other = CompUse(used=False, weight=0.0, outlier=False, reason="another grade")
-    assert comp_status(comp(), used) == ("kept used", "used, weight 7.1%")
-    assert comp_status(comp(), other) == ("kept left-out", "left out: another grade")
-    assert comp_status(comp()) == ("kept", "kept by the filters")  # valuation not readable
-    assert comp_status(comp(outlier=True), used)[0] == "outlier"
-    assert comp_status(comp(filtered=True, filtered_reason="lot of 5"), used) == (
-        "filtered",
-        "filtered: lot of 5",
-    )
-    flagged = comp(excluded=True, excluded_by="a@b.c", excluded_reason="cleaned")
-    assert comp_status(flagged, used) == ("excluded", "excluded by a@b.c: cleaned")
+    assert comp_class(comp(valuation_use="used")) == "used"
+    assert comp_class(comp(valuation_use="other_grade_left_out")) == "other-grade-left-out"
+    assert comp_class(comp()) == "unvalued"  # came after the latest valuation
+    # a flag set since the valuation wins: it is what the next valuation sees
+    assert comp_class(comp(filtered=True, valuation_use="used")) == "filtered"
+    assert comp_class(comp(excluded=True, filtered=True, valuation_use="used")) == "excluded"
