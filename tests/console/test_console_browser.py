@@ -131,6 +131,17 @@ def test_a_day_at_the_counter(
         first_fmv = fmv_text(driver)
         assert first_fmv and first_fmv.startswith("$")
         assert driver.find_elements(By.CSS_SELECTOR, "svg.chart circle.comp"), "chart points"
+        # the photo taken in, served from the intake through the console: the real image
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#item-photos img.thumb")) == 1
+        wait(
+            driver,
+            lambda d: d.execute_script(
+                "const i = document.querySelector('#item-photos img.thumb');"
+                "return i.complete && i.naturalWidth === 48 && i.naturalHeight === 32"
+            ),
+            20,
+            "the photo's thumbnail loaded",
+        )
         comps = driver.find_elements(By.CSS_SELECTOR, "table.comps tbody tr")
         assert comps, "the comps are shown as evidence"
         assert not driver.find_elements(By.CSS_SELECTOR, "form.flag"), "flags are admins'"

@@ -146,9 +146,12 @@ async def _item_page(
     products = await products_api.list_products(
         person.principal, rt, item_id=item_id, published=None, pending=None, limit=100
     )
+    photos, photos_error = await _photos(request, person, item_id)
     context = {
         "person": person,
         "item": item,
+        "photos": photos,
+        "photos_error": photos_error,
         "valuation": item.valuation or {},
         "comps": [(c, comp_class(c), c.status) for c in comps],
         "valuations": valuations,
@@ -159,6 +162,33 @@ async def _item_page(
         "notice": request.query_params.get("notice"),
     }
     return page(request, "item.html", context, 422 if errors else 200)
+
+
+async def _photos(
+    request: Request, person: Any, item_id: uuid.UUID
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The intake's photos of the item, or why they cannot be shown: the rest of the page
+    does not depend on the intake answering."""
+    try:
+        return await request.app.state.intake.photos(person.token, item_id), None
+    except IntakeRefused as exc:
+        return [], exc.reason
+
+
+@router.get("/items/{item_id}/photos/{photo_id}", include_in_schema=False)
+async def photo(
+    request: Request, item_id: uuid.UUID, photo_id: uuid.UUID, person: ViewerPerson
+) -> Response:
+    """A photo for the signed-in person, fetched from the intake with their own token."""
+    try:
+        found = await request.app.state.intake.photo(person.token, item_id, photo_id)
+    except IntakeRefused as exc:
+        raise HTTPException(exc.status, exc.reason) from exc
+    return Response(
+        found.content,
+        media_type=found.headers.get("content-type", "application/octet-stream"),
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"},
+    )
 
 
 def _no_etag(request: Request) -> Request:
