@@ -13,8 +13,11 @@ from fairmarket.catalog.console.item_pages import comp_class
 from fairmarket.catalog.console.render import evidence, money
 from fairmarket.catalog.domain import price_chart
 from fairmarket.catalog.domain.sign_in_throttle import (
+    ADDRESS_FORGET_AFTER,
+    ADDRESS_FREE_FAILURES,
     FREE_FAILURES,
     MAX_WAIT,
+    address_retry_in,
     retry_in,
     wait_after,
 )
@@ -31,6 +34,17 @@ def test_a_few_typos_are_free_then_each_failure_doubles_the_wait() -> None:
     assert retry_in(FREE_FAILURES + 2, T0, later) == timedelta(seconds=1)
     assert retry_in(FREE_FAILURES + 2, T0, T0 + timedelta(seconds=9)) == timedelta(0)
     assert retry_in(50, None, later) == timedelta(0)
+
+
+def test_an_address_gets_more_free_tries_then_waits_until_a_quiet_hour_forgets() -> None:
+    assert ADDRESS_FREE_FAILURES > FREE_FAILURES  # a shop's network shares one address
+    second = T0 + timedelta(seconds=1)
+    assert address_retry_in(ADDRESS_FREE_FAILURES - 1, T0, T0) == timedelta(0)
+    assert address_retry_in(ADDRESS_FREE_FAILURES, T0, T0) == timedelta(seconds=1)
+    assert address_retry_in(ADDRESS_FREE_FAILURES + 3, T0, second) == timedelta(seconds=7)
+    assert address_retry_in(500, T0, T0 + timedelta(minutes=5)) == MAX_WAIT - timedelta(minutes=5)
+    assert address_retry_in(500, T0, T0 + ADDRESS_FORGET_AFTER) == timedelta(0)
+    assert address_retry_in(500, None, T0) == timedelta(0)
 
 
 def test_the_chart_puts_higher_prices_higher_and_later_dates_righter() -> None:
