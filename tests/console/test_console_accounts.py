@@ -158,10 +158,35 @@ async def test_a_viewer_reads_but_is_refused_every_change(
         (f"/console/products/{product}/approve-price", {}),
         ("/console/take-in", {"category": "coin"}),
         ("/console/users", {"email": "me2@shop.example", "role": "admin"}),
+        ("/console/watches", {"kind": "fmv_above", "value": "1", "url": "https://x.example"}),
+        (f"/console/watches/{product}/enabled", {"enabled": "false"}),
+        (f"/console/watches/{product}/delete", {}),
     ):
         forged = await catalog.post(path, data={"csrf_token": csrf, **data})
         assert forged.status_code == 403, (path, forged.text)
         assert "role viewer may not do this" in forged.text
+
+
+async def test_a_watch_form_refused_by_the_apis_rules_says_why_next_to_the_field(
+    service_app: Any, migrated_db: str
+) -> None:
+    catalog = await service_app("catalog")
+    await _user(migrated_db, "watcher@shop.example", "admin")
+    assert (await _sign_in(catalog, "watcher@shop.example")).status_code == 303
+    csrf = _csrf(await catalog.get("/console/watches"))
+    base = {"csrf_token": csrf, "query": "Morgan", "kind": "fmv_above", "url": "https://x.example"}
+    for changed, field, reason in (
+        ({"value": "lots"}, "value", "a number, please"),
+        ({"value": "-5"}, "value", "greater than or equal to 0"),  # WatchIn's Condition
+        ({"value": "5", "kind": "fmv_sideways"}, "kind", "Input should be"),
+        ({"value": "5", "url": "ftp://x"}, "url", "at least 8 characters"),
+    ):
+        refused = await catalog.post("/console/watches", data={**base, **changed})
+        assert refused.status_code == 422, (changed, refused.text[:300])
+        shown = re.search(rf'id="e-{field}">([^<]+)<', refused.text)
+        assert shown and reason in shown.group(1), (changed, shown)
+        assert 'value="Morgan"' in refused.text  # the form keeps what was typed
+    assert "No watches yet." in (await catalog.get("/console/watches")).text
 
 
 async def test_one_time_password_then_disabling_ends_the_session(
