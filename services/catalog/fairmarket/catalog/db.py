@@ -226,6 +226,14 @@ users = Table(  # people who sign in to the console; machines keep using API tok
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+sign_in_addresses = Table(  # failed console sign-ins per client address (the throttle)
+    "sign_in_addresses",
+    metadata,
+    Column("address", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+)
+
 sessions = Table(  # a console sign-in: the cookie's token, by its hash, until sign-out
     "sessions",
     metadata,
