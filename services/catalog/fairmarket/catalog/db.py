@@ -158,6 +158,9 @@ products = Table(
     Column("pending_reason", Text),
     Column("published", Boolean, nullable=False, server_default="false"),
     Column("published_at", DateTime(timezone=True)),
+    # the price the storefront showed when last published or unpublished: a staff republish
+    # past the approval threshold from it waits for an admin
+    Column("last_published_price_usd_cents", BigInteger),
     Column("created_by", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
