@@ -2,7 +2,7 @@
 staff republish that moves it past the approval threshold waits for an admin
 
 Revision ID: f2a8c61d9e47
-Revises: e5b19c3f7a62
+Revises: f2d8a61c4e97
 Create Date: 2026-12-02 15:20:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f2a8c61d9e47"
-down_revision = "e5b19c3f7a62"
+down_revision = "f2d8a61c4e97"
 branch_labels = None
 depends_on = None
 
