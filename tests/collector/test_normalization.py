@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from fairmarket.collector.adapters.base import Listing
 from fairmarket.collector.domain.filters import junk_reason
 from fairmarket.collector.domain.grades import card_grade, coin_grade, record_grade
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.matching import hard_mismatch, match_score
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import price_point_id, to_price_point
