@@ -299,7 +299,8 @@ async def test_a_preparing_consumer_hands_each_event_its_own_prepared_work_once(
         lambda got: keys <= {r.key for r in got if dict(r.headers).get("x-dlq-group") == group},
     )
     mine = {r.key: dict(r.headers) for r in dead if dict(r.headers).get("x-dlq-group") == group}
-    assert set(mine) == keys
+    assert keys <= set(mine)  # records of other tests on the topic may be there too
+    assert not {e.key.encode() for e in good} & set(mine)
     assert b"cannot be prepared" in mine[unpreparable.key.encode()]["x-dlq-error"]
     assert mine[unpreparable.key.encode()]["x-dlq-attempts"] == b"1"
     assert b"cannot be stored" in mine[unstorable.key.encode()]["x-dlq-error"]
