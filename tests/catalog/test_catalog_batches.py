@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from test_products_and_watches import valuation
 
+from fairmarket.catalog.app import handler_table
 from fairmarket.catalog.consumers import CatalogHandlers
 from fairmarket.catalog.db import (
     comps,
@@ -40,6 +41,7 @@ from fairmarket.common.events import (
     ValuationComputed,
 )
 from fairmarket.common.messaging.outbox import Outbox
+from fairmarket.common.uow import UnitsOfWork, by_kind
 
 pytestmark = pytest.mark.integration
 
@@ -72,12 +74,14 @@ def valued(item: uuid.UUID, version: int, fmv: int, run: uuid.UUID | None) -> Va
 
 
 async def handle(engine: AsyncEngine, handlers: CatalogHandlers, events: list[Any]) -> None:
+    """As the catalog's consumer hands a batch over: by kind, as create_app's table says."""
+    units = UnitsOfWork(engine, Outbox(outbox))
     async with engine.begin() as conn:
-        await handlers(conn, events)
+        await by_kind(units, handler_table(handlers))(conn, events)
 
 
 async def test_one_batch_of_many_items_and_kinds(engine: AsyncEngine) -> None:
-    handlers = CatalogHandlers(Outbox(outbox), approval_threshold_pct=150)
+    handlers = CatalogHandlers(approval_threshold_pct=150)
     source_id = uuid.uuid4()
     async with engine.begin() as conn:  # one source only, instead of the seeded ones
         await conn.execute(sources.delete())
@@ -205,7 +209,7 @@ def collected(item: uuid.UUID, price: int) -> PricePointCollected:
 async def test_the_comp_list_shows_what_the_latest_valuation_set_aside(
     engine: AsyncEngine,
 ) -> None:
-    handlers = CatalogHandlers(Outbox(outbox))
+    handlers = CatalogHandlers()
     item, other = uuid.uuid4(), uuid.uuid4()
     points = [collected(item, p) for p in (100, 105, 110, 900)]
     theirs = collected(other, 900)
@@ -234,7 +238,7 @@ async def test_the_comp_list_shows_what_the_latest_valuation_set_aside(
 async def test_each_comp_keeps_what_the_latest_valuation_did_with_it(
     engine: AsyncEngine,
 ) -> None:
-    handlers = CatalogHandlers(Outbox(outbox))
+    handlers = CatalogHandlers()
     item, other = uuid.uuid4(), uuid.uuid4()
     a, b, c, d = (collected(item, p) for p in (100, 105, 60, 900))
     theirs = collected(other, 900)

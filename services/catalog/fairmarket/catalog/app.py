@@ -17,9 +17,26 @@ from fairmarket.catalog.scheduler import Scheduler
 from fairmarket.catalog.settings import CatalogSettings
 from fairmarket.catalog.watchdog import Watchdog
 from fairmarket.catalog.webhooks import WebhookSender
+from fairmarket.common.events import (
+    IntakeAttributed,
+    PricePointCollected,
+    PricingCompleted,
+    ValuationComputed,
+)
 from fairmarket.common.logs import configure_logging
 from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.uow import KindHandler, by_kind
 from fairmarket.common.web import create_app as create_web_app
+
+
+def handler_table(handlers: consumers.CatalogHandlers) -> dict[type, KindHandler]:
+    """Which handler takes each kind of event, in the order a batch's kinds are handled."""
+    return {
+        PricePointCollected: handlers.on_collected,
+        IntakeAttributed: handlers.on_attributed,
+        PricingCompleted: handlers.on_completed,
+        ValuationComputed: handlers.on_valuations,
+    }
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
@@ -28,9 +45,10 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     metrics.init_series()  # every outcome at 0, so increase() in the rules sees the first
     runtime = ServiceRuntime(settings, schema=SCHEMA, outbox_table=outbox, inbox_table=inbox)
     handlers = consumers.CatalogHandlers(
-        runtime.outbox, approval_threshold_pct=settings.price_approval_threshold_pct
+        approval_threshold_pct=settings.price_approval_threshold_pct
     )
-    runtime.consume(consumers.MODELS, handlers)
+    table = handler_table(handlers)
+    runtime.consume(tuple(table), by_kind(runtime.units, table))
     scheduler = Scheduler(
         runtime.engine,
         runtime.outbox,
