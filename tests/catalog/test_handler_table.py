@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fairmarket.catalog import topics
-from fairmarket.catalog.app import handler_table
+from fairmarket.catalog.bootstrap import handler_table
 from fairmarket.catalog.consumers import CatalogHandlers
 from fairmarket.common.events import ValuationComputed
 
