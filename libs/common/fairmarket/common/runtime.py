@@ -11,9 +11,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,6 +33,7 @@ from fairmarket.common.messaging.outbox import Outbox, OutboxRelay
 from fairmarket.common.messaging.publisher import Publisher
 from fairmarket.common.messaging.topics import ensure_topics
 from fairmarket.common.settings import CommonSettings
+from fairmarket.common.uow import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class ServiceRuntime:
         self.broker = make_broker(settings)
         self.publisher = Publisher(self.broker)
         self.outbox = Outbox(outbox_table)
+        # Writes go through a unit of work: its commit adds the events and wakes the relay.
+        self.units = UnitsOfWork(self.engine, self.outbox)
         self.inbox_table = inbox_table
         self.relay = OutboxRelay(
             engine=self.engine,
@@ -144,3 +147,13 @@ class ServiceRuntime:
         await self.broker.stop()
         await self.engine.dispose()
         log.info("service stopped", extra={"service": self.settings.service_name})
+
+
+async def current_runtime(request: Request) -> ServiceRuntime:
+    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
+    return request.app.state.runtime
+
+
+# The one route dependency every service's routers take: its runtime, whose `units` open
+# the units of work that write (events included) and whose `reader` serves reads.
+Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
