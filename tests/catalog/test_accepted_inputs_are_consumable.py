@@ -54,6 +54,7 @@ from fairmarket.common.inputs import BIGINT_MAX
 from fairmarket.common.messaging.outbox import Outbox
 from fairmarket.common.money import Rates
 from fairmarket.common.netguard import UnsafeUrl, check_url, pin
+from fairmarket.common.uow import UnitOfWork
 from fairmarket.valuation.domain import value_frame
 from fairmarket.valuation.revalue import load_frames_many
 from fairmarket.valuation.store import save_comps
@@ -450,7 +451,7 @@ def test_every_accepted_import_is_stored_and_valued_downstream(
     engine: AsyncEngine, loop: asyncio.AbstractEventLoop
 ) -> None:
     run = rolled_back(engine, loop)
-    handlers = CatalogHandlers(Outbox(outbox))  # on_collected writes no event
+    handlers = CatalogHandlers()
 
     @PROPERTY
     @given(rows=poisoned_rows())
@@ -486,7 +487,7 @@ def test_every_accepted_import_is_stored_and_valued_downstream(
                 for e in events
                 if isinstance(e, PricePointCollected)
             ]
-            await handlers.on_collected(conn, comps)
+            await handlers.on_collected(comps, UnitOfWork(conn, Outbox(outbox)))
             await save_comps(conn, comps)
             frames = await load_frames_many(conn, [(item_id, 1)])
             value_frame(frames[(item_id, 1)], as_of=datetime.now(UTC), grade=None)

@@ -4,7 +4,7 @@ several kinds in one call must come out as if each had been handled alone, in or
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from test_products_and_watches import valuation
 
-from fairmarket.catalog.consumers import CatalogHandlers
+from fairmarket.catalog.bootstrap import Catalog, bootstrap
 from fairmarket.catalog.db import (
     comps,
     deliveries,
@@ -26,6 +26,7 @@ from fairmarket.catalog.db import (
     sources,
     watches,
 )
+from fairmarket.catalog.settings import CatalogSettings
 from fairmarket.common.db import make_engine
 from fairmarket.common.events import (
     CoinAttribution,
@@ -39,7 +40,6 @@ from fairmarket.common.events import (
     SourceRef,
     ValuationComputed,
 )
-from fairmarket.common.messaging.outbox import Outbox
 
 pytestmark = pytest.mark.integration
 
@@ -71,13 +71,35 @@ def valued(item: uuid.UUID, version: int, fmv: int, run: uuid.UUID | None) -> Va
     return event.model_copy(update={"correlation_id": run, "occurred_at": at})
 
 
-async def handle(engine: AsyncEngine, handlers: CatalogHandlers, events: list[Any]) -> None:
-    async with engine.begin() as conn:
-        await handlers(conn, events)
+@pytest.fixture
+async def make_catalog(migrated_db: str) -> AsyncIterator[Callable[..., Catalog]]:
+    """The catalog as its app is built (bootstrap), nothing started: its consumer's handler."""
+    made: list[Catalog] = []
+
+    def make(**settings: Any) -> Catalog:
+        made.append(
+            bootstrap(
+                CatalogSettings(database_url=migrated_db, jwt_secret="batches-" * 4, **settings)
+            )
+        )
+        return made[-1]
+
+    yield make
+    for catalog in made:
+        await catalog.client.aclose()
+        await catalog.runtime.engine.dispose()
 
 
-async def test_one_batch_of_many_items_and_kinds(engine: AsyncEngine) -> None:
-    handlers = CatalogHandlers(Outbox(outbox), approval_threshold_pct=150)
+async def handle(engine: AsyncEngine, catalog: Catalog, events: list[Any]) -> None:
+    """As the catalog's consumer hands a batch over: one transaction, by kind."""
+    async with catalog.runtime.engine.begin() as conn:
+        await catalog.handle(conn, events)
+
+
+async def test_one_batch_of_many_items_and_kinds(
+    engine: AsyncEngine, make_catalog: Callable[..., Catalog]
+) -> None:
+    handlers = make_catalog(price_approval_threshold_pct=150)
     source_id = uuid.uuid4()
     async with engine.begin() as conn:  # one source only, instead of the seeded ones
         await conn.execute(sources.delete())
@@ -203,9 +225,9 @@ def collected(item: uuid.UUID, price: int) -> PricePointCollected:
 
 
 async def test_the_comp_list_shows_what_the_latest_valuation_set_aside(
-    engine: AsyncEngine,
+    engine: AsyncEngine, make_catalog: Callable[..., Catalog]
 ) -> None:
-    handlers = CatalogHandlers(Outbox(outbox))
+    handlers = make_catalog()
     item, other = uuid.uuid4(), uuid.uuid4()
     points = [collected(item, p) for p in (100, 105, 110, 900)]
     theirs = collected(other, 900)
@@ -232,9 +254,9 @@ async def test_the_comp_list_shows_what_the_latest_valuation_set_aside(
 
 
 async def test_each_comp_keeps_what_the_latest_valuation_did_with_it(
-    engine: AsyncEngine,
+    engine: AsyncEngine, make_catalog: Callable[..., Catalog]
 ) -> None:
-    handlers = CatalogHandlers(Outbox(outbox))
+    handlers = make_catalog()
     item, other = uuid.uuid4(), uuid.uuid4()
     a, b, c, d = (collected(item, p) for p in (100, 105, 60, 900))
     theirs = collected(other, 900)

@@ -12,6 +12,7 @@ from fairmarket.catalog.domain.price_policy import (
     PricePolicy,
     needs_approval,
     policy_price,
+    price_on_publish,
     round_to_ending,
 )
 from fairmarket.catalog.domain.watch_rules import Condition, covers, fires, holds
@@ -86,4 +87,29 @@ def test_what_a_watch_covers() -> None:
     assert not covers(record_query, category="card", **kw)
     assert not covers(
         SimpleNamespace(item_id=None, category=None, query="beatles"), category="record", **kw
+    )
+
+
+def test_a_staff_republish_past_the_threshold_shows_the_last_price_and_the_new_one_waits() -> None:
+    held = price_on_publish(10_099, 20_099, 20, approver=False)
+    assert (held.price_usd_cents, held.pending_usd_cents) == (10_099, 20_099)
+    assert "+99.0%" in held.pending_reason and "approval" in held.pending_reason
+    down = price_on_publish(10_099, 5_000, 20, approver=False)
+    assert (down.price_usd_cents, down.pending_usd_cents) == (10_099, 5_000)
+
+
+@pytest.mark.parametrize(
+    ("last", "price", "approver"),
+    [
+        (None, 20_099, False),  # a first publish: no price was shown to move from
+        (10_099, 11_999, False),  # within the threshold
+        (10_099, 20_099, True),  # an admin's publish is an admin's approval
+    ],
+)
+def test_a_publish_shows_its_price_at_once(last: int | None, price: int, approver: bool) -> None:
+    shown = price_on_publish(last, price, 20, approver=approver)
+    assert (shown.price_usd_cents, shown.pending_usd_cents, shown.pending_reason) == (
+        price,
+        None,
+        None,
     )

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from fairmarket.collector.adapters.base import Listing
 from fairmarket.collector.domain.filters import junk_reason
 from fairmarket.collector.domain.grades import card_grade, coin_grade, record_grade
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.matching import hard_mismatch, match_score
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import price_point_id, to_price_point
@@ -76,7 +76,10 @@ def test_title_grades_agree_with_the_graded_rows_of_real_sold_cards(shared_data:
     rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
     graded = [r for r in rows if r["Grade"] != "0"]
     agree = sum(card_grade(r["Card Title"]) == f"PSA {r['Grade']}" for r in graded)
-    assert agree / len(graded) >= 0.9, f"{agree}/{len(graded)}"
+    # 431/473 = 91.1% as measured: the Grade column also labels a seller's hope ("PSA 10?",
+    # read as no grade since guesses were told apart from slabs) and other graders' slabs
+    # (BGS 9.5, GMA 10), which the title rightly does not read as PSA.
+    assert agree / len(graded) >= 0.911, f"{agree}/{len(graded)}"
 
 
 def test_lots_and_other_graders_among_raw_rows_are_not_psa(shared_data: Path) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fairmarket.collector.adapters.base import Listing
 from fairmarket.collector.cli import app
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import to_price_points
 from fairmarket.collector.domain.relevance import (

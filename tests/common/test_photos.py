@@ -74,6 +74,11 @@ async def test_upload_read_back_and_refusals(
     got = await intake.get(photo["url"], headers=bearer("viewer"))
     assert got.content == PNG and got.headers["content-type"] == "image/png"
     assert got.headers["x-content-type-options"] == "nosniff"
+    listed = await intake.get(f"/v1/intakes/{item}/photos", headers=bearer("viewer"))
+    assert listed.status_code == 200, listed.text
+    assert [(p["id"], p["url"], p["size"]) for p in listed.json()] == [
+        (photo["id"], photo["url"], len(PNG))
+    ]
 
     fake = await intake.post(
         f"/v1/intakes/{item}/photos",
@@ -101,3 +106,7 @@ async def test_upload_read_back_and_refusals(
         headers=bearer("staff"),
     )
     assert missing.status_code == 404
+    nobody = await intake.get(
+        "/v1/intakes/00000000-0000-0000-0000-000000000000/photos", headers=bearer("viewer")
+    )
+    assert nobody.status_code == 404 and "not found" in nobody.json()["reason"]

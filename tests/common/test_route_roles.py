@@ -25,6 +25,7 @@ POLICY = {
     ("intake", "PUT", "/v1/intakes/{item_id}/attribution"): "staff",
     ("intake", "GET", "/v1/intakes/{item_id}"): "viewer",
     ("intake", "POST", "/v1/intakes/{item_id}/photos"): "staff",
+    ("intake", "GET", "/v1/intakes/{item_id}/photos"): "viewer",
     ("intake", "GET", "/v1/intakes/{item_id}/photos/{photo_id}"): "viewer",
     ("catalog", "GET", "/v1/items"): "viewer",
     ("catalog", "GET", "/v1/items.csv"): "viewer",

@@ -12,7 +12,7 @@ import pytest
 from fairmarket.catalog import accounts
 from fairmarket.catalog.console.install import ROUTERS
 from fairmarket.catalog.db import SCHEMA
-from fairmarket.catalog.domain.sign_in_throttle import FREE_FAILURES
+from fairmarket.catalog.domain.sign_in_throttle import ADDRESS_FREE_FAILURES, FREE_FAILURES
 from fairmarket.common.auth import verify_token
 from fairmarket.common.db import make_engine
 
@@ -113,6 +113,35 @@ async def test_repeated_failures_are_slowed_down(service_app: Any, migrated_db: 
     assert unknown.status_code == 401 and "wrong email or password" in unknown.text
 
 
+def _from(catalog: Any, address: str) -> httpx.AsyncClient:
+    """Another browser on the same app, connecting from `address`."""
+    transport = httpx.ASGITransport(app=catalog.app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://catalog")
+
+
+async def test_guessing_across_accounts_from_one_address_is_slowed_down(
+    service_app: Any, migrated_db: str
+) -> None:
+    """No account reaches its own limit (one guess each), but the address does: then even a
+    right password from there waits, while the same account signs in from elsewhere."""
+    catalog = await service_app("catalog")
+    await _user(migrated_db, "spray@shop.example", "staff")
+    async with _from(catalog, "198.51.100.7") as guesser, _from(catalog, "198.51.100.8") as clerk:
+        for n in range(ADDRESS_FREE_FAILURES - 1):
+            wrong = await _sign_in(guesser, f"guess{n}@shop.example", "guessed password")
+            assert wrong.status_code == 401 and "wrong email or password" in wrong.text
+        last = await _sign_in(guesser, "spray@shop.example", "guessed password")
+        assert last.status_code == 401  # the address's last free failure
+        blocked = await _sign_in(guesser, "spray@shop.example")
+        assert blocked.status_code == 429, blocked.text
+        assert "too many failed sign-ins from this address" in blocked.text
+        assert int(blocked.headers["retry-after"]) >= 1
+        assert "fm_session" not in guesser.cookies
+        elsewhere = await _sign_in(clerk, "spray@shop.example")
+        assert elsewhere.status_code == 303, elsewhere.text  # one failure: the account is fine
+        assert "fm_session" in clerk.cookies
+
+
 async def test_a_viewer_reads_but_is_refused_every_change(
     service_app: Any, migrated_db: str
 ) -> None:
@@ -129,10 +158,35 @@ async def test_a_viewer_reads_but_is_refused_every_change(
         (f"/console/products/{product}/approve-price", {}),
         ("/console/take-in", {"category": "coin"}),
         ("/console/users", {"email": "me2@shop.example", "role": "admin"}),
+        ("/console/watches", {"kind": "fmv_above", "value": "1", "url": "https://x.example"}),
+        (f"/console/watches/{product}/enabled", {"enabled": "false"}),
+        (f"/console/watches/{product}/delete", {}),
     ):
         forged = await catalog.post(path, data={"csrf_token": csrf, **data})
         assert forged.status_code == 403, (path, forged.text)
         assert "role viewer may not do this" in forged.text
+
+
+async def test_a_watch_form_refused_by_the_apis_rules_says_why_next_to_the_field(
+    service_app: Any, migrated_db: str
+) -> None:
+    catalog = await service_app("catalog")
+    await _user(migrated_db, "watcher@shop.example", "admin")
+    assert (await _sign_in(catalog, "watcher@shop.example")).status_code == 303
+    csrf = _csrf(await catalog.get("/console/watches"))
+    base = {"csrf_token": csrf, "query": "Morgan", "kind": "fmv_above", "url": "https://x.example"}
+    for changed, field, reason in (
+        ({"value": "lots"}, "value", "a number, please"),
+        ({"value": "-5"}, "value", "greater than or equal to 0"),  # WatchIn's Condition
+        ({"value": "5", "kind": "fmv_sideways"}, "kind", "Input should be"),
+        ({"value": "5", "url": "ftp://x"}, "url", "at least 8 characters"),
+    ):
+        refused = await catalog.post("/console/watches", data={**base, **changed})
+        assert refused.status_code == 422, (changed, refused.text[:300])
+        shown = re.search(rf'id="e-{field}">([^<]+)<', refused.text)
+        assert shown and reason in shown.group(1), (changed, shown)
+        assert 'value="Morgan"' in refused.text  # the form keeps what was typed
+    assert "No watches yet." in (await catalog.get("/console/watches")).text
 
 
 async def test_one_time_password_then_disabling_ends_the_session(

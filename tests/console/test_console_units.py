@@ -9,13 +9,15 @@ from types import SimpleNamespace
 from starlette.datastructures import FormData
 
 from fairmarket.catalog.console import attribution_form
-from fairmarket.catalog.console.item_pages import comp_status
+from fairmarket.catalog.console.item_pages import comp_class
 from fairmarket.catalog.console.render import evidence, money
-from fairmarket.catalog.console.valuation_client import CompUse
 from fairmarket.catalog.domain import price_chart
 from fairmarket.catalog.domain.sign_in_throttle import (
+    ADDRESS_FORGET_AFTER,
+    ADDRESS_FREE_FAILURES,
     FREE_FAILURES,
     MAX_WAIT,
+    address_retry_in,
     retry_in,
     wait_after,
 )
@@ -32,6 +34,17 @@ def test_a_few_typos_are_free_then_each_failure_doubles_the_wait() -> None:
     assert retry_in(FREE_FAILURES + 2, T0, later) == timedelta(seconds=1)
     assert retry_in(FREE_FAILURES + 2, T0, T0 + timedelta(seconds=9)) == timedelta(0)
     assert retry_in(50, None, later) == timedelta(0)
+
+
+def test_an_address_gets_more_free_tries_then_waits_until_a_quiet_hour_forgets() -> None:
+    assert ADDRESS_FREE_FAILURES > FREE_FAILURES  # a shop's network shares one address
+    second = T0 + timedelta(seconds=1)
+    assert address_retry_in(ADDRESS_FREE_FAILURES - 1, T0, T0) == timedelta(0)
+    assert address_retry_in(ADDRESS_FREE_FAILURES, T0, T0) == timedelta(seconds=1)
+    assert address_retry_in(ADDRESS_FREE_FAILURES + 3, T0, second) == timedelta(seconds=7)
+    assert address_retry_in(500, T0, T0 + timedelta(minutes=5)) == MAX_WAIT - timedelta(minutes=5)
+    assert address_retry_in(500, T0, T0 + ADDRESS_FORGET_AFTER) == timedelta(0)
+    assert address_retry_in(500, None, T0) == timedelta(0)
 
 
 def test_the_chart_puts_higher_prices_higher_and_later_dates_righter() -> None:
@@ -80,20 +93,14 @@ def test_each_category_has_its_fields_with_grade_scales_as_choices() -> None:
     assert values == {"mintmark": "D"} and errors == {"year": "a whole number, please"}
 
 
-def test_each_comp_says_what_the_valuation_did_with_it() -> None:
+def test_each_comp_row_is_marked_by_its_flag_else_by_what_the_valuation_did() -> None:
     def comp(**kw: object) -> SimpleNamespace:
-        base = {"excluded": False, "filtered": False, "outlier": False}
+        base = {"excluded": False, "filtered": False, "valuation_use": None}
         return SimpleNamespace(**{**base, **kw})
 
-    used = CompUse(used=True, weight=0.0712, outlier=False, reason=None)
-    other = CompUse(used=False, weight=0.0, outlier=False, reason="another grade")
-    assert comp_status(comp(), used) == ("kept used", "used, weight 7.1%")
-    assert comp_status(comp(), other) == ("kept left-out", "left out: another grade")
-    assert comp_status(comp()) == ("kept", "kept by the filters")  # valuation not readable
-    assert comp_status(comp(outlier=True), used)[0] == "outlier"
-    assert comp_status(comp(filtered=True, filtered_reason="lot of 5"), used) == (
-        "filtered",
-        "filtered: lot of 5",
-    )
-    flagged = comp(excluded=True, excluded_by="a@b.c", excluded_reason="cleaned")
-    assert comp_status(flagged, used) == ("excluded", "excluded by a@b.c: cleaned")
+    assert comp_class(comp(valuation_use="used")) == "used"
+    assert comp_class(comp(valuation_use="other_grade_left_out")) == "other-grade-left-out"
+    assert comp_class(comp()) == "unvalued"  # came after the latest valuation
+    # a flag set since the valuation wins: it is what the next valuation sees
+    assert comp_class(comp(filtered=True, valuation_use="used")) == "filtered"
+    assert comp_class(comp(excluded=True, filtered=True, valuation_use="used")) == "excluded"

@@ -21,7 +21,7 @@ from fairmarket.common.events import (
     dlq_topic,
 )
 from fairmarket.common.messaging.broker import make_broker
-from fairmarket.common.messaging.consumer import EventConsumer
+from fairmarket.common.messaging.consumer import EventConsumer, PreparingConsumer
 from fairmarket.common.messaging.outbox import Outbox, OutboxRelay
 from fairmarket.common.messaging.publisher import Publisher
 from fairmarket.common.messaging.topics import ensure_topics
@@ -239,6 +239,76 @@ async def test_consumer_handles_each_event_once_and_dead_letters_poison(
     async with harness.engine.connect() as conn:
         seen = set((await conn.execute(select(harness.seen.c.event_id))).scalars())
     assert seen == {e.event_id for e in good}  # once each, the redelivery changed nothing
+
+
+async def test_a_preparing_consumer_hands_each_event_its_own_prepared_work_once(
+    harness: Harness, unique: str
+) -> None:
+    """Prepared outside the transaction, stored with the event; a redelivery is not prepared
+    again; a failing prepare is dead-lettered at once, a failing handle after its retries."""
+    good = [attributed() for _ in range(4)]
+    unpreparable, unstorable = attributed(revision=13), attributed(revision=7)
+    ours = {e.data.item_id for e in [*good, unpreparable, unstorable]}
+    prepared: list[uuid.UUID] = []
+
+    async def prepare(event: IntakeAttributed) -> str:
+        if event.data.item_id not in ours:
+            return ""  # the topic is shared with other tests of the session
+        prepared.append(event.event_id)
+        if event.data.revision == 13:
+            raise ValueError("revision 13 cannot be prepared")
+        return f"p{event.data.revision}-{event.data.item_id}"
+
+    async def handle(conn: AsyncConnection, event: IntakeAttributed, work: str) -> None:
+        if event.data.item_id not in ours:
+            return
+        if event.data.revision == 7:
+            raise ValueError("revision 7 cannot be stored")
+        await conn.execute(harness.seen.insert().values(event_id=event.event_id, item_id=work))
+
+    consumer = PreparingConsumer[IntakeAttributed, str](
+        prepare=prepare,
+        handle=handle,
+        models=[IntakeAttributed],
+        group=f"g-{unique}",
+        engine=harness.engine,
+        inbox_table=harness.inbox_table,
+        publisher=harness.publisher,
+        max_attempts=2,
+        retry_backoff=0.01,
+    )
+    consumer.attach(harness.broker)
+    await harness.broker.start()
+    await produce(
+        harness.settings.kafka_bootstrap,
+        harness.topic,
+        [(e.key.encode(), e.model_dump_json().encode()) for e in [*good, unpreparable, unstorable]],
+    )
+    await wait_until(lambda: _ge(harness.count_seen(), len(good)))
+    # the first event again, then a marker on its key (so its partition, after it)
+    marker = attributed(item_id=good[0].data.item_id, revision=2)
+    again = [(e.key.encode(), e.model_dump_json().encode()) for e in (good[0], marker)]
+    await produce(harness.settings.kafka_bootstrap, harness.topic, again)
+    await wait_until(lambda: _ge(harness.count_seen(), len(good) + 1))
+
+    group = f"g-{unique}".encode()
+    keys = {unpreparable.key.encode(), unstorable.key.encode()}
+    dead = await read_until(
+        harness.settings.kafka_bootstrap,
+        dlq_topic(harness.topic),
+        lambda got: keys <= {r.key for r in got if dict(r.headers).get("x-dlq-group") == group},
+    )
+    mine = {r.key: dict(r.headers) for r in dead if dict(r.headers).get("x-dlq-group") == group}
+    assert keys <= set(mine)  # records of other tests on the topic may be there too
+    assert not {e.key.encode() for e in good} & set(mine)
+    assert b"cannot be prepared" in mine[unpreparable.key.encode()]["x-dlq-error"]
+    assert mine[unpreparable.key.encode()]["x-dlq-attempts"] == b"1"
+    assert b"cannot be stored" in mine[unstorable.key.encode()]["x-dlq-error"]
+    assert mine[unstorable.key.encode()]["x-dlq-attempts"] == b"2"
+    async with harness.engine.connect() as conn:
+        stored = dict((await conn.execute(select(harness.seen))).tuples().all())
+    assert stored == {e.event_id: f"p{e.data.revision}-{e.data.item_id}" for e in [*good, marker]}
+    assert prepared.count(good[0].event_id) == 1  # the redelivery was not prepared again
 
 
 async def _ge(value: Any, n: int) -> bool:

@@ -152,8 +152,6 @@ class Stack:
         }
         if "intake" in self.config.services:  # the catalog's console takes items in there
             env["FAIRMARKET_INTAKE_URL"] = self.urls["intake"]
-        if "valuation" in self.config.services:  # and reads each comp's use there
-            env["FAIRMARKET_VALUATION_URL"] = self.urls["valuation"]
         idempotence = self.config.kafka_idempotence
         if idempotence is None and self.config.kafka_bootstrap is None:
             idempotence = False  # Tansu has no idempotent producer

@@ -11,19 +11,29 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.common.db import make_engine, ping
 from fairmarket.common.events import Envelope
 from fairmarket.common.messaging.broker import make_broker
-from fairmarket.common.messaging.consumer import EventConsumer, Handler, Prepare
+from fairmarket.common.messaging.consumer import (
+    BaseConsumer,
+    ConsumerOptions,
+    E,
+    EventConsumer,
+    Handler,
+    P,
+    PreparingConsumer,
+)
 from fairmarket.common.messaging.outbox import Outbox, OutboxRelay
 from fairmarket.common.messaging.publisher import Publisher
 from fairmarket.common.messaging.topics import ensure_topics
 from fairmarket.common.settings import CommonSettings
+from fairmarket.common.uow import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +54,8 @@ class ServiceRuntime:
         self.broker = make_broker(settings)
         self.publisher = Publisher(self.broker)
         self.outbox = Outbox(outbox_table)
+        # Writes go through a unit of work: its commit adds the events and wakes the relay.
+        self.units = UnitsOfWork(self.engine, self.outbox)
         self.inbox_table = inbox_table
         self.relay = OutboxRelay(
             engine=self.engine,
@@ -53,7 +65,7 @@ class ServiceRuntime:
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
         )
-        self.consumers: list[EventConsumer] = []
+        self.consumers: list[BaseConsumer] = []
         self.background: list[BackgroundTask] = []
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -61,27 +73,37 @@ class ServiceRuntime:
     def group(self) -> str:
         return f"fairmarket.{self.settings.service_name}"
 
-    def consume(
-        self,
-        models: Sequence[type[Envelope[Any]]],
-        handler: Handler,
-        *,
-        prepare: Prepare | None = None,
-    ) -> EventConsumer:
-        consumer = EventConsumer(
+    def _options(self, models: Sequence[type[Envelope[Any]]]) -> ConsumerOptions:
+        return ConsumerOptions(
             models=models,
             group=self.group,
-            handler=handler,
             engine=self.engine,
             inbox_table=self.inbox_table,
             publisher=self.publisher,
             outbox=self.outbox,
             max_attempts=self.settings.consumer_max_attempts,
             batch_size=self.settings.consumer_batch_size,
-            prepare=prepare,
         )
+
+    def _attach(self, consumer: BaseConsumer) -> None:
         consumer.attach(self.broker)
         self.consumers.append(consumer)
+
+    def consume(self, models: Sequence[type[Envelope[Any]]], handler: Handler) -> EventConsumer:
+        """Batches of events, each batch handled in one transaction."""
+        consumer = EventConsumer(handler=handler, **self._options(models))
+        self._attach(consumer)
+        return consumer
+
+    def consume_prepared(
+        self,
+        models: Sequence[type[E]],
+        prepare: Callable[[E], Awaitable[P]],
+        handle: Callable[[AsyncConnection, E, P], Awaitable[None]],
+    ) -> PreparingConsumer[E, P]:
+        """Each event prepared outside any transaction, then handled in its own."""
+        consumer = PreparingConsumer(prepare=prepare, handle=handle, **self._options(models))
+        self._attach(consumer)
         return consumer
 
     async def check_database(self) -> None:
@@ -125,3 +147,13 @@ class ServiceRuntime:
         await self.broker.stop()
         await self.engine.dispose()
         log.info("service stopped", extra={"service": self.settings.service_name})
+
+
+async def current_runtime(request: Request) -> ServiceRuntime:
+    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
+    return request.app.state.runtime
+
+
+# The one route dependency every service's routers take: its runtime, whose `units` open
+# the units of work that write (events included) and whose `reader` serves reads.
+Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]

@@ -13,12 +13,17 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from fairmarket.catalog.db import sessions, users
-from fairmarket.catalog.domain.sign_in_throttle import retry_in
+from fairmarket.catalog.db import sessions, sign_in_addresses, users
+from fairmarket.catalog.domain.sign_in_throttle import (
+    ADDRESS_FORGET_AFTER,
+    address_retry_in,
+    retry_in,
+)
 from fairmarket.common.auth import Role, issue_token
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -143,20 +148,26 @@ async def sign_in(
     issuer: str = "fairmarket",
     audience: str = "fairmarket",
     now: datetime | None = None,
+    address: str | None = None,
 ) -> tuple[str, Account]:
     """A session token (a JWT with the claims the API checks) for a right password; after a
-    few wrong ones in a row, each further try waits longer (429 with the seconds to wait).
-    The caller commits even when this raises: a failure is counted."""
+    few wrong ones in a row, for the account or from the client `address`, each further try
+    waits longer (429 with the seconds to wait). The caller commits even when this raises:
+    a failure is counted."""
     now = now or datetime.now(UTC)
+    if address is not None:
+        await _address_wait(conn, address, now)
     try:
         email = normalize_email(email)
     except AccountError:
+        await _address_failed(conn, address, now)
         raise SignInRefused("wrong email or password") from None
     row = (
         await conn.execute(select(users).where(users.c.email == email).with_for_update())
     ).one_or_none()
     if row is None:
         _verify(_DUMMY_HASH, password)
+        await _address_failed(conn, address, now)
         raise SignInRefused("wrong email or password")
     wait = retry_in(row.failed_sign_ins, row.last_failed_at, now)
     if wait > timedelta(0):
@@ -170,6 +181,7 @@ async def sign_in(
             .where(users.c.id == row.id)
             .values(failed_sign_ins=users.c.failed_sign_ins + 1, last_failed_at=now)
         )
+        await _address_failed(conn, address, now)
         raise SignInRefused("wrong email or password")
     if row.disabled:
         raise SignInRefused("this account is disabled: ask an admin")
@@ -187,6 +199,42 @@ async def sign_in(
         )
     )
     return token, Account(row.id, row.email, Role(row.role), row.must_change_password)
+
+
+async def _address_wait(conn: AsyncConnection, address: str, now: datetime) -> None:
+    row = (
+        await conn.execute(
+            select(sign_in_addresses).where(sign_in_addresses.c.address == address[:64])
+        )
+    ).one_or_none()
+    if row is None:
+        return
+    wait = address_retry_in(row.failures, row.last_failed_at, now)
+    if wait > timedelta(0):
+        seconds = math.ceil(wait.total_seconds())
+        raise SignInRefused(
+            f"too many failed sign-ins from this address: try again in {seconds} s",
+            retry_after=seconds,
+        )
+
+
+async def _address_failed(conn: AsyncConnection, address: str | None, now: datetime) -> None:
+    """One more failure from the address (a count after a quiet hour starts again)."""
+    if address is None:
+        return
+    table = sign_in_addresses
+    stale = table.c.last_failed_at <= now - ADDRESS_FORGET_AFTER
+    await conn.execute(
+        insert(table)
+        .values(address=address[:64], failures=1, last_failed_at=now)
+        .on_conflict_do_update(
+            index_elements=[table.c.address],
+            set_={
+                "failures": case((stale, 1), else_=table.c.failures + 1),
+                "last_failed_at": now,
+            },
+        )
+    )
 
 
 def _verify(password_hash: str, password: str) -> bool:

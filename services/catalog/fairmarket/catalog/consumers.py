@@ -1,8 +1,9 @@
 """Catalog's handlers: keep the read model and start pricing runs.
 
-Each handler gets only events the inbox has not seen, inside the batch's
-transaction; writes are upserts guarded by revision or version, so events of
-one item from different topics may arrive in any order.
+Each handler gets only events the inbox has not seen, with the unit of work of the
+batch's transaction (events it raises are written to the outbox with the batch);
+writes are upserts guarded by revision or version, so events of one item from
+different topics may arrive in any order.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from fairmarket.common.events import (
     ValuationComputed,
 )
 from fairmarket.common.inputs import EARLIEST, LATEST, fit
-from fairmarket.common.messaging.outbox import Outbox
+from fairmarket.common.uow import UnitOfWork
 
 MODELS = (IntakeAttributed, PricePointCollected, PricingCompleted, ValuationComputed)
 
@@ -204,28 +205,16 @@ def comp_uses(event: ValuationComputed) -> dict[str, Any]:
 
 
 class CatalogHandlers:
-    def __init__(self, outbox: Outbox, *, approval_threshold_pct: float = 20.0) -> None:
-        self.outbox = outbox
+    """One handler per event kind, each over the whole batch's events of that kind in a few
+    statements (a round trip per event was the catalog's main cost); `create_app` declares
+    which kind goes where. No kind here depends on another's in the same batch (each needs
+    the other's commit first)."""
+
+    def __init__(self, *, approval_threshold_pct: float = 20.0) -> None:
         self.approval_threshold_pct = approval_threshold_pct
         self.on_deliveries: Callable[[], None] = lambda: None  # wakes the webhook sender
 
-    async def __call__(self, conn: AsyncConnection, events: list[Any]) -> None:
-        """Each kind in a few statements for the whole batch: a round trip per event was the
-        catalog's main cost. No event of one kind here depends on another kind's in the same
-        batch (each needs the other's commit first), so kinds are handled one after another."""
-        kinds: dict[type, list[Any]] = {}
-        for event in events:
-            kinds.setdefault(type(event), []).append(event)
-        if collected := kinds.get(PricePointCollected):
-            await self.on_collected(conn, collected)
-        if attributed := kinds.get(IntakeAttributed):
-            await self.on_attributed(conn, attributed)
-        if completed := kinds.get(PricingCompleted):
-            await self.on_completed(conn, completed)
-        if valued := kinds.get(ValuationComputed):
-            await self.on_valuations(conn, valued)
-
-    async def on_attributed(self, conn: AsyncConnection, events: list[IntakeAttributed]) -> None:
+    async def on_attributed(self, events: list[IntakeAttributed], uow: UnitOfWork) -> None:
         newest: dict[Any, IntakeAttributed] = {}
         for event in events:  # one row per item and statement: the newest revision wins
             held = newest.get(event.data.item_id)
@@ -241,7 +230,7 @@ class CatalogHandlers:
             }
             for e in newest.values()
         ]
-        applied = {item.id: item for item in (await conn.execute(UPSERT_ITEMS, rows)).all()}
+        applied = {item.id: item for item in (await uow.conn.execute(UPSERT_ITEMS, rows)).all()}
         # an item not returned had this revision or a newer one already
         asks = [
             RunAsk(
@@ -253,10 +242,10 @@ class CatalogHandlers:
             for e in newest.values()
             if e.data.item_id in applied
         ]
-        started = await start_runs(conn, asks)
-        await self.outbox.add(conn, [e for _, run_events in started for e in run_events])
+        started = await start_runs(uow.conn, asks)
+        uow.raise_events(e for _, run_events in started for e in run_events)
 
-    async def on_collected(self, conn: AsyncConnection, events: list[PricePointCollected]) -> None:
+    async def on_collected(self, events: list[PricePointCollected], uow: UnitOfWork) -> None:
         """A comp whose fields the columns cannot hold (a date outside 1900-2100, NUL bytes,
         over-long text) is stored fitted and filtered, with the reason, and counted: refusing
         it would dead-letter the batch, and with it every other item's comps."""
@@ -289,9 +278,9 @@ class CatalogHandlers:
                 "filtered": filtered,
                 "filtered_reason": fit(reason, 500),
             }
-        await conn.execute(UPSERT_COMPS, list(rows.values()))
+        await uow.conn.execute(UPSERT_COMPS, list(rows.values()))
 
-    async def on_completed(self, conn: AsyncConnection, events: list[PricingCompleted]) -> None:
+    async def on_completed(self, events: list[PricingCompleted], uow: UnitOfWork) -> None:
         # the watchdog's own completions of given-up requests wrote their rows already; a
         # collector's answer, even a late one after the give-up, says what was collected
         events = [e for e in events if e.producer != WATCHDOG_PRODUCER]
@@ -299,7 +288,7 @@ class CatalogHandlers:
             return
         for e in events:
             PRICING_REQUESTS_COMPLETED.labels(e.data.status).inc()
-        await conn.execute(
+        await uow.conn.execute(
             COMPLETE_REQUEST,
             [
                 {
@@ -314,72 +303,94 @@ class CatalogHandlers:
             ],
         )
 
-    async def on_valuations(self, conn: AsyncConnection, events: list[ValuationComputed]) -> None:
+    async def on_valuations(self, events: list[ValuationComputed], uow: UnitOfWork) -> None:
+        """Keep each valuation, show it on its item and comps, close the runs it answers,
+        let published products follow it, and wake the webhooks its watches fired."""
+        conn = uow.conn
         payloads = [e.data.model_dump(mode="json") for e in events]
-        await conn.execute(
-            INSERT_VALUATION,
-            [
-                {
-                    "item_id": e.data.item_id,
-                    "version": e.data.version,
-                    "revision": e.data.revision,
-                    "fmv_usd_cents": e.data.fmv_usd_cents,
-                    "confidence": e.data.confidence,
-                    "payload": payload,
-                    "computed_at": e.occurred_at,
-                }
-                for e, payload in zip(events, payloads, strict=True)
-            ],
-        )
-        await conn.execute(  # in the events' order, each only over an older version
-            SET_ITEM_VALUATION,
-            [
-                {
-                    "b_id": e.data.item_id,
-                    "b_version": e.data.version,
-                    # the per-comp uses live on the comps; the item keeps the figures
-                    "b_valuation": {k: v for k, v in payload.items() if k != "comp_uses"},
-                    "b_fmv": e.data.fmv_usd_cents,
-                    "b_confidence": e.data.confidence,
-                    "b_valued_at": e.occurred_at,
-                }
-                for e, payload in zip(events, payloads, strict=True)
-            ],
-        )
-        await conn.execute(  # each item's comps as its valuations flag them, in order
-            MARK_OUTLIERS,
-            [{"b_item": e.data.item_id, "b_ids": outlier_ids(e)} for e in events],
-        )
-        uses = [comp_uses(e) for e in events]
-        await conn.execute(
-            CLEAR_USES, [{k: u[k] for k in ("b_item", "b_version", "b_listed")} for u in uses]
-        )
-        await conn.execute(SET_USES, uses)
-        await self._mark_runs_valued(conn, events)
+        await _store_valuations(conn, events, payloads)
+        await _show_on_items(conn, events, payloads)
+        await _show_on_comps(conn, events)
+        await _mark_runs_valued(conn, events)
         VALUATIONS.inc(len(events))
         fmvs = [(e.data.item_id, e.data.fmv_usd_cents) for e in events]
         await follow_valuations(conn, fmvs, self.approval_threshold_pct)
         if await evaluate(conn, events):
             self.on_deliveries()
 
-    async def _mark_runs_valued(
-        self, conn: AsyncConnection, events: list[ValuationComputed]
-    ) -> None:
-        run_ids = list({e.correlation_id for e in events if e.correlation_id is not None})
-        if not run_ids:
-            return
-        query = select(pricing_runs.c.id, pricing_runs.c.created_at)
-        started = dict((await conn.execute(query.where(among(pricing_runs.c.id, run_ids)))).all())
-        marks = [e for e in events if e.correlation_id in started]
-        if not marks:
-            return
-        await conn.execute(
-            SET_RUN_VALUED,
-            [
-                {"b_id": e.correlation_id, "b_at": e.occurred_at, "b_version": e.data.version}
-                for e in marks
-            ],
-        )
-        for e in marks:
-            latency = (e.occurred_at - started[e.correlation_id]).total_seconds()
-            ATTRIBUTION_TO_VALUATION.observe(max(latency, 0.0))
+
+async def _store_valuations(
+    conn: AsyncConnection, events: list[ValuationComputed], payloads: list[dict[str, Any]]
+) -> None:
+    """Every version received, kept as history (a repeat is ignored)."""
+    await conn.execute(
+        INSERT_VALUATION,
+        [
+            {
+                "item_id": e.data.item_id,
+                "version": e.data.version,
+                "revision": e.data.revision,
+                "fmv_usd_cents": e.data.fmv_usd_cents,
+                "confidence": e.data.confidence,
+                "payload": payload,
+                "computed_at": e.occurred_at,
+            }
+            for e, payload in zip(events, payloads, strict=True)
+        ],
+    )
+
+
+async def _show_on_items(
+    conn: AsyncConnection, events: list[ValuationComputed], payloads: list[dict[str, Any]]
+) -> None:
+    """The item's current figures, in the events' order, each only over an older version."""
+    await conn.execute(
+        SET_ITEM_VALUATION,
+        [
+            {
+                "b_id": e.data.item_id,
+                "b_version": e.data.version,
+                # the per-comp uses live on the comps; the item keeps the figures
+                "b_valuation": {k: v for k, v in payload.items() if k != "comp_uses"},
+                "b_fmv": e.data.fmv_usd_cents,
+                "b_confidence": e.data.confidence,
+                "b_valued_at": e.occurred_at,
+            }
+            for e, payload in zip(events, payloads, strict=True)
+        ],
+    )
+
+
+async def _show_on_comps(conn: AsyncConnection, events: list[ValuationComputed]) -> None:
+    """Each item's comps as its valuations flag them (outliers) and used them, in order."""
+    await conn.execute(
+        MARK_OUTLIERS,
+        [{"b_item": e.data.item_id, "b_ids": outlier_ids(e)} for e in events],
+    )
+    uses = [comp_uses(e) for e in events]
+    await conn.execute(
+        CLEAR_USES, [{k: u[k] for k in ("b_item", "b_version", "b_listed")} for u in uses]
+    )
+    await conn.execute(SET_USES, uses)
+
+
+async def _mark_runs_valued(conn: AsyncConnection, events: list[ValuationComputed]) -> None:
+    """The pricing runs these valuations answer, and the time from attribution to value."""
+    run_ids = list({e.correlation_id for e in events if e.correlation_id is not None})
+    if not run_ids:
+        return
+    query = select(pricing_runs.c.id, pricing_runs.c.created_at)
+    started = dict((await conn.execute(query.where(among(pricing_runs.c.id, run_ids)))).all())
+    marks = [e for e in events if e.correlation_id in started]
+    if not marks:
+        return
+    await conn.execute(
+        SET_RUN_VALUED,
+        [
+            {"b_id": e.correlation_id, "b_at": e.occurred_at, "b_version": e.data.version}
+            for e in marks
+        ],
+    )
+    for e in marks:
+        latency = (e.occurred_at - started[e.correlation_id]).total_seconds()
+        ATTRIBUTION_TO_VALUATION.observe(max(latency, 0.0))

@@ -158,6 +158,9 @@ products = Table(
     Column("pending_reason", Text),
     Column("published", Boolean, nullable=False, server_default="false"),
     Column("published_at", DateTime(timezone=True)),
+    # the price the storefront showed when last published or unpublished: a staff republish
+    # past the approval threshold from it waits for an admin
+    Column("last_published_price_usd_cents", BigInteger),
     Column("created_by", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -224,6 +227,14 @@ users = Table(  # people who sign in to the console; machines keep using API tok
     Column("last_failed_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+sign_in_addresses = Table(  # failed console sign-ins per client address (the throttle)
+    "sign_in_addresses",
+    metadata,
+    Column("address", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
 )
 
 sessions = Table(  # a console sign-in: the cookie's token, by its hash, until sign-out

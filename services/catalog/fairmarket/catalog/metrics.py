@@ -11,7 +11,7 @@ from prometheus_client import Counter, Gauge, Histogram
 RUN_REASONS = ("created", "changed", "reprice", "scheduled")
 REQUEST_STATUSES = ("ok", "partial", "failed")
 WEBHOOK_OUTCOMES = ("delivered", "retry", "dead", "refused")
-BAD_ROW_KINDS = ("watch", "product", "comp")
+BAD_ROW_KINDS = ("watch", "product", "comp", "source")
 
 PRICING_RUNS = Counter(
     "fairmarket_catalog_pricing_runs_total",
@@ -52,7 +52,7 @@ VALUATIONS = Counter(
 )
 BAD_ROWS_SKIPPED = Counter(
     "fairmarket_catalog_bad_rows_skipped_total",
-    "Stored rows (watch, product, comp) a consumer could not process and skipped, marking "
+    "Stored rows (watch, product, comp, source) a consumer could not process and skipped, marking "
     "each with the reason, so that the rest of the batch went on: each is a validation gap.",
     ["kind"],
 )

@@ -1,18 +1,27 @@
-"""Starting pricing runs: one `pricing.requested` per (item, enabled source)."""
+"""Starting pricing runs: one `pricing.requested` per (item, enabled source).
+
+A source whose stored rules cannot be read (stored before the API checked them) does not
+stop every run: its request is recorded failed with the reason, counted as a bad row, and
+completed at once (a `pricing.completed`, status failed, producer `catalog`, as the
+watchdog's) so the valuation still values the run from the other sources."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.catalog.db import pricing_requests, pricing_runs, sources
-from fairmarket.catalog.metrics import PRICING_RUNS
+from fairmarket.catalog.metrics import BAD_ROWS_SKIPPED, PRICING_RUNS
 from fairmarket.common.events import (
+    PricingCompleted,
+    PricingCompletedData,
     PricingRequested,
     PricingRequestedData,
     SourceRef,
@@ -42,6 +51,54 @@ async def enabled_sources(conn: AsyncConnection) -> list[Any]:
     return list((await conn.execute(query)).all())
 
 
+def unreadable_rules(source: Any) -> str | None:
+    """Why a source's stored rules cannot go into a request, or None when they can."""
+    try:
+        SourceRules.model_validate(source.rules or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "rules"
+        return f"source rules cannot be read: {where}: {first.get('msg', 'invalid')}"
+    return None
+
+
+def source_ref(source: Any) -> SourceRef:
+    return SourceRef(
+        id=source.id,
+        name=source.name,
+        adapter=source.adapter,
+        reputation=source.reputation,
+        rate_limit_per_minute=source.rate_limit_per_minute,
+    )
+
+
+def failed_event(
+    ask: RunAsk, run_id: uuid.UUID, request_id: uuid.UUID, source: Any, run_size: int, why: str
+) -> PricingCompleted:
+    """The request's completion, failed before it was sent: the valuation counts it."""
+    from fairmarket.catalog.watchdog import PRODUCER, attributed_grade  # watchdog imports us
+
+    item = ask.item
+    return PricingCompleted(
+        producer=PRODUCER,
+        correlation_id=run_id,
+        causation_id=ask.causation_id,
+        data=PricingCompletedData(
+            request_id=request_id,
+            run_id=run_id,
+            item_id=item.id,
+            revision=item.revision,
+            source=source_ref(source),
+            status="failed",
+            collected=0,
+            filtered=0,
+            error=why,
+            item_grade=attributed_grade(item.attribution),
+            run_size=run_size,
+        ),
+    )
+
+
 def request_event(
     ask: RunAsk, run_id: uuid.UUID, request_id: uuid.UUID, source: Any, run_size: int
 ) -> PricingRequested:
@@ -58,13 +115,7 @@ def request_event(
             category=item.category,
             attribution=item.attribution,
             title=item.title,
-            source=SourceRef(
-                id=source.id,
-                name=source.name,
-                adapter=source.adapter,
-                reputation=source.reputation,
-                rate_limit_per_minute=source.rate_limit_per_minute,
-            ),
+            source=source_ref(source),
             rules=SourceRules.model_validate(source.rules or {}),
             run_size=run_size,
         ),
@@ -73,13 +124,15 @@ def request_event(
 
 async def start_runs(
     conn: AsyncConnection, asks: Sequence[RunAsk]
-) -> list[tuple[uuid.UUID, list[PricingRequested]]]:
+) -> list[tuple[uuid.UUID, list[PricingRequested | PricingCompleted]]]:
     """Record runs and their per-source requests in three statements whatever their number
     (a consumer batch starts dozens); returns (run id, events for the outbox) per ask."""
     if not asks:
         return []
     enabled = await enabled_sources(conn)
+    unreadable = {s.id: why for s in enabled if (why := unreadable_rules(s)) is not None}
     runs, requests, out = [], [], []
+    now = datetime.now(UTC)
     for ask in asks:
         run_id = uuid.uuid4()
         item = ask.item
@@ -92,10 +145,11 @@ async def start_runs(
                 "requested_by": ask.requested_by,
             }
         )
-        events = []
+        events: list[PricingRequested | PricingCompleted] = []
         chosen = [s for s in enabled if serves(s, item.category, ask.source_names)]
         for source in chosen:
             request_id = uuid.uuid4()
+            why = unreadable.get(source.id)
             requests.append(
                 {
                     "id": request_id,
@@ -103,10 +157,16 @@ async def start_runs(
                     "item_id": item.id,
                     "source_id": source.id,
                     "source_name": source.name,
-                    "status": "pending",
+                    "status": "pending" if why is None else "failed",
+                    "error": why,
+                    "completed_at": None if why is None else now,
                 }
             )
-            events.append(request_event(ask, run_id, request_id, source, len(chosen)))
+            if why is None:
+                events.append(request_event(ask, run_id, request_id, source, len(chosen)))
+            else:
+                BAD_ROWS_SKIPPED.labels("source").inc()
+                events.append(failed_event(ask, run_id, request_id, source, len(chosen), why))
         if events:
             PRICING_RUNS.labels(ask.reason).inc()
         out.append((run_id, events))
@@ -124,7 +184,7 @@ async def start_run(
     requested_by: str,
     source_names: list[str] | None = None,
     causation_id: uuid.UUID | None = None,
-) -> tuple[uuid.UUID, list[PricingRequested]]:
+) -> tuple[uuid.UUID, list[PricingRequested | PricingCompleted]]:
     """Record a run and its per-source requests; returns the events to put in the outbox."""
     ask = RunAsk(item, reason, requested_by, source_names, causation_id)
     return (await start_runs(conn, [ask]))[0]

@@ -21,6 +21,7 @@ from fairmarket.catalog.db import items
 from fairmarket.catalog.metrics import SCHEDULER_OLDEST_STALE
 from fairmarket.catalog.pricing import RunAsk, start_runs
 from fairmarket.common.messaging.outbox import Outbox
+from fairmarket.common.uow import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Scheduler:
     ) -> None:
         self.engine = engine
         self.outbox = outbox
+        self.units = UnitsOfWork(engine, outbox)
         self.batch = batch
         self.interval = interval_seconds
 
@@ -77,7 +79,8 @@ class Scheduler:
 
     async def tick(self) -> TickReport:
         """One round: lead or step aside, then start runs for up to `batch` stale pairs."""
-        async with self.engine.begin() as conn:
+        async with self.units.begin() as uow:
+            conn = uow.conn
             leader = await conn.scalar(select(text(f"pg_try_advisory_xact_lock({LOCK_KEY})")))
             if not leader:  # 0, not this replica's last value as leader: max() is the leader's
                 SCHEDULER_OLDEST_STALE.set(0)
@@ -89,9 +92,8 @@ class Scheduler:
             asks = [RunAsk(i, "scheduled", "scheduler", due[i.id]) for i in rows]
             started = await start_runs(conn, asks)
             events = [e for _, run_events in started for e in run_events]
-            await self.outbox.add(conn, events)
+            uow.raise_events(events)  # written, and the relay woken, with the commit
             requests = len(events)
-        self.outbox.notify()
         return TickReport(leader=True, runs=len(rows), requests=requests)
 
     async def run_forever(self) -> None:

@@ -37,7 +37,3 @@ class CatalogSettings(CommonSettings):
     intake_url: str = Field(
         default="http://127.0.0.1:8001", description="the intake's API, which the console calls"
     )
-    valuation_url: str = Field(
-        default="http://127.0.0.1:8003",
-        description="the valuation's API, which the console reads each comp's use from",
-    )

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fairmarket.catalog.db import items, pricing_requests, sources
 from fairmarket.catalog.metrics import (
@@ -44,6 +44,7 @@ from fairmarket.catalog.pricing import RunAsk, request_event
 from fairmarket.common.db import among
 from fairmarket.common.events import PricingCompleted, PricingCompletedData, SourceRef
 from fairmarket.common.messaging.outbox import Outbox
+from fairmarket.common.uow import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ class Watchdog:
     ) -> None:
         self.engine = engine
         self.outbox = outbox
+        self.units = UnitsOfWork(engine, outbox)
         self.answer_seconds = answer_seconds
         self.tries = tries
         self.batch = batch
@@ -107,7 +109,8 @@ class Watchdog:
 
     async def tick(self) -> WatchReport:
         """One round: lead or step aside, then re-request or give up a batch of stuck ones."""
-        async with self.engine.begin() as conn:
+        async with self.units.begin() as uow:
+            conn = uow.conn
             leader = await conn.scalar(select(text(f"pg_try_advisory_xact_lock({LOCK_KEY})")))
             if not leader:  # 0: the leader's figure is the one that counts (max over replicas)
                 PRICING_REQUESTS_STUCK.set(0)
@@ -118,13 +121,14 @@ class Watchdog:
             rows = (await conn.execute(STUCK, params)).all() if stuck else []
             if not rows:
                 return WatchReport(leader=True, stuck=stuck)
-            report = await self._act(conn, rows)
-        self.outbox.notify()
+            report = await self._act(uow, rows)
         PRICING_REQUESTS_RETRIED.inc(report.rerequested)
         PRICING_REQUESTS_GIVEN_UP.inc(report.given_up)
         return WatchReport(True, stuck, report.rerequested, report.given_up)
 
-    async def _act(self, conn: AsyncConnection, rows: list[Any]) -> WatchReport:
+    async def _act(self, uow: UnitOfWork, rows: list[Any]) -> WatchReport:
+        """Send again or give up each stuck request; its events go out with the commit."""
+        conn = uow.conn
         found = await conn.execute(
             select(items).where(among(items.c.id, {r.item_id for r in rows}))
         )
@@ -157,7 +161,7 @@ class Watchdog:
             log.warning(
                 "pricing requests given up", extra={"requests": len(gave_up), "why": gave_up[0]}
             )
-        await self.outbox.add(conn, events)
+        uow.raise_events(events)
         return WatchReport(True, len(rows), len(again), len(gave_up))
 
     def _why_not_again(self, r: Any, item: Any, source: Any) -> str | None:

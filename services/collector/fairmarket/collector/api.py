@@ -6,26 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from fairmarket.collector.db import exchanges, jobs
 from fairmarket.collector.imports import ImportRefused, import_rows
 from fairmarket.common import comps_csv
-from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.runtime import Runtime
 from fairmarket.common.web import Staff, Viewer
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 imports_router = APIRouter(prefix="/v1/imports", tags=["imports"])
-
-
-async def runtime(request: Request) -> ServiceRuntime:
-    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
-    return request.app.state.runtime
-
-
-Runtime = Annotated[ServiceRuntime, Depends(runtime)]
 
 
 class ExchangeOut(BaseModel):

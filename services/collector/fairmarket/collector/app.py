@@ -40,7 +40,7 @@ def create_app(settings: CollectorSettings | None = None) -> FastAPI:
         build_adapters(settings), rates_from(settings), settings.request_deadline_seconds, manners
     )
     handlers = consumers.CollectorHandlers(collector, runtime.outbox)
-    runtime.consume(consumers.MODELS, handlers, prepare=handlers.prepare)
+    runtime.consume_prepared(consumers.MODELS, handlers.prepare, handlers.handle)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -24,29 +24,13 @@ from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import to_price_points
+from fairmarket.collector.domain.price_points import PricePoints
 from fairmarket.collector.metrics import CIRCUIT_STATE, CIRCUIT_VALUES, COMPS, SOURCE_ERRORS
-from fairmarket.common.events import (
-    Envelope,
-    PricePointCollected,
-    PricePointCollectedData,
-    PricingCompleted,
-    PricingCompletedData,
-    PricingRequested,
-    PricingRequestedData,
-    SourceRef,
-)
+from fairmarket.common.events import Envelope, PricingRequested, PricingRequestedData, SourceRef
 
 
 def artifact_id(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
-
-
-def item_grade(attribution: Any) -> str | None:
-    return (
-        getattr(attribution, "grade", None)
-        or getattr(attribution, "media_grade", None)
-        or (getattr(attribution, "condition", None))
-    )
 
 
 @dataclass
@@ -168,34 +152,17 @@ class Collector:
             }
             for seq, x in enumerate(result.exchanges)
         ]
-        now = datetime.now(UTC)
-        points: dict[Any, PricePointCollectedData] = {}
         sourced = [
             (x, ids[x.exchange_index] if x.exchange_index < len(ids) else None)
             for x in result.listings
         ]
-        for point in to_price_points(sourced, d, rates=self.rates, now=now):
-            points.setdefault(point.price_point_id, point)
-        events: list[Envelope[Any]] = [
-            PricePointCollected(
-                producer="collector",
-                correlation_id=d.run_id,
-                causation_id=request.event_id,
-                data=p,
-            )
-            for p in points.values()
-        ]
-        rows = [
-            {
-                "id": p.price_point_id,
-                "request_id": d.request_id,
-                "item_id": d.item_id,
-                "raw_artifact_id": p.raw_artifact_id,
-                "payload": p.model_dump(mode="json"),
-            }
-            for p in points.values()
-        ]
-        filtered = sum(1 for p in points.values() if p.filtered)
+        points = PricePoints.of(
+            to_price_points(sourced, d, rates=self.rates, now=datetime.now(UTC)),
+            request_id=d.request_id,
+            run_id=d.run_id,
+            item_id=d.item_id,
+        )
+        filtered = points.filtered
         COMPS.labels(d.source.name, "true").inc(filtered)
         COMPS.labels(d.source.name, "false").inc(len(points) - filtered)
         job = {
@@ -212,30 +179,22 @@ class Collector:
             "error": result.error,
             "started_at": started_at,
         }
+        events: list[Envelope[Any]] = [*points.events(causation_id=request.event_id)]
         events.append(
-            PricingCompleted(
-                producer="collector",
-                correlation_id=d.run_id,
+            points.completed(
+                revision=d.revision,
+                source=d.source,
+                status=result.status,
+                attribution=d.attribution,
+                error=result.error,
+                run_size=d.run_size,
                 causation_id=request.event_id,
-                data=PricingCompletedData(
-                    request_id=d.request_id,
-                    run_id=d.run_id,
-                    item_id=d.item_id,
-                    revision=d.revision,
-                    source=d.source,
-                    status=result.status,
-                    collected=len(points),
-                    filtered=filtered,
-                    error=result.error,
-                    item_grade=item_grade(d.attribution),
-                    run_size=d.run_size,
-                ),
             )
         )
         for statement, values in (
             (INSERT_ARTIFACTS, list(artifacts.values())),
             (exchanges.insert(), logged),
-            (INSERT_POINTS, rows),
+            (INSERT_POINTS, points.rows()),
             (INSERT_JOBS, [job]),
         ):
             if values:

@@ -15,7 +15,7 @@ MODELS = (PricingRequested,)
 
 
 class CollectorHandlers:
-    """The marketplace call is the consumer's `prepare` step, outside any transaction; each
+    """The marketplace call is the `PreparingConsumer`'s `prepare` step, outside any transaction; each
     request is stored (raw answers, price points, job, events) as soon as its own call ends."""
 
     def __init__(self, collector: Collector, outbox: Outbox) -> None:
@@ -26,11 +26,12 @@ class CollectorHandlers:
         started = datetime.now(UTC)
         return started, await self.collector.fetch(request)
 
-    async def __call__(
+    async def handle(
         self,
         conn: AsyncConnection,
-        items: list[tuple[PricingRequested, tuple[datetime, FetchResult]]],
+        request: PricingRequested,
+        prepared: tuple[datetime, FetchResult],
     ) -> None:
-        for request, (started, result) in items:
-            emitted = await self.collector.store(conn, request, result, started_at=started)
-            await self.outbox.add(conn, emitted)
+        started, result = prepared
+        emitted = await self.collector.store(conn, request, result, started_at=started)
+        await self.outbox.add(conn, emitted)

@@ -15,15 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from fairmarket.collector.db import jobs, price_points
 from fairmarket.collector.domain.grades import grade_of
 from fairmarket.collector.domain.money import Rates, UnknownCurrency
+from fairmarket.collector.domain.price_points import PricePoints
 from fairmarket.common.comps_csv import CompRow
-from fairmarket.common.events import (
-    Envelope,
-    PricePointCollected,
-    PricePointCollectedData,
-    PricingCompleted,
-    PricingCompletedData,
-    SourceRef,
-)
+from fairmarket.common.events import Envelope, PricePointCollectedData, SourceRef
 
 _NAMESPACE = uuid.UUID("8c0f3d52-6a4b-4c1e-9f2a-1b3c5d7e9f00")
 
@@ -123,8 +117,8 @@ async def import_rows(
     now = datetime.now(UTC)
     events: list[Envelope[Any]] = []
     for item_id, item_points in points.items():
-        unique = {p.price_point_id: p for p in item_points}
         request_id = requests[item_id]
+        unique = PricePoints.of(item_points, request_id=request_id, run_id=run_id, item_id=item_id)
         source = manual_source("manual")
         snapshot = dict(items[item_id].request)
         snapshot.update(
@@ -141,49 +135,19 @@ async def import_rows(
                 request=snapshot,
                 status="ok",
                 collected=len(unique),
-                filtered=0,
+                filtered=unique.filtered,
                 error=None,
                 started_at=now,
             )
         )
-        await conn.execute(
-            insert(price_points)
-            .values(
-                [
-                    {
-                        "id": p.price_point_id,
-                        "request_id": request_id,
-                        "item_id": item_id,
-                        "raw_artifact_id": None,
-                        "payload": p.model_dump(mode="json"),
-                    }
-                    for p in unique.values()
-                ]
-            )
-            .on_conflict_do_nothing()
-        )
-        events.extend(
-            PricePointCollected(producer="collector", correlation_id=run_id, data=p)
-            for p in unique.values()
-        )
-        attribution = snapshot.get("attribution") or {}
+        await conn.execute(insert(price_points).values(unique.rows()).on_conflict_do_nothing())
+        events.extend(unique.events())
         events.append(
-            PricingCompleted(
-                producer="collector",
-                correlation_id=run_id,
-                data=PricingCompletedData(
-                    request_id=request_id,
-                    run_id=run_id,
-                    item_id=item_id,
-                    revision=items[item_id].revision,
-                    source=source,
-                    status="ok",
-                    collected=len(unique),
-                    filtered=0,
-                    item_grade=attribution.get("grade")
-                    or attribution.get("media_grade")
-                    or attribution.get("condition"),
-                ),
+            unique.completed(
+                revision=items[item_id].revision,
+                source=source,
+                status="ok",
+                attribution=snapshot.get("attribution"),
             )
         )
     return events, {str(k): len(v) for k, v in points.items()}

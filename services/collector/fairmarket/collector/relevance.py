@@ -19,8 +19,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from fairmarket.collector.adapters.base import Listing, RawExchange
+from fairmarket.collector.adapters.base import RawExchange
 from fairmarket.collector.adapters.ebay import BROWSE, listings_from
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import to_price_points
 from fairmarket.collector.domain.relevance import tokens

@@ -20,6 +20,7 @@ from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import to_price_points
+from fairmarket.collector.domain.price_points import PricePoints
 from fairmarket.common.events import PricePointCollected, PricingRequestedData
 
 
@@ -79,38 +80,27 @@ async def replay(
             )
         ).all()
     }
-    points = {}
     sourced = [
         (x, artifact_ids[x.exchange_index]) for x in parse_listings(adapter, stored, request)
     ]
-    for point in to_price_points(
-        sourced, request, rates=rates, now=job.started_at or datetime.now(UTC)
-    ):
-        points.setdefault(point.price_point_id, point)
-    changed = [
-        p for p in points.values() if previous.get(p.price_point_id) != p.model_dump(mode="json")
-    ]
-    if changed:
-        stmt = insert(price_points).values(
-            [
-                {
-                    "id": p.price_point_id,
-                    "request_id": request_id,
-                    "item_id": request.item_id,
-                    "raw_artifact_id": p.raw_artifact_id,
-                    "payload": p.model_dump(mode="json"),
-                }
-                for p in changed
-            ]
-        )
+    points = PricePoints.of(
+        to_price_points(sourced, request, rates=rates, now=job.started_at or datetime.now(UTC)),
+        request_id=request_id,
+        run_id=request.run_id,
+        item_id=request.item_id,
+    )
+    changed = PricePoints.of(
+        (p for p in points.points if previous.get(p.price_point_id) != p.model_dump(mode="json")),
+        request_id=request_id,
+        run_id=request.run_id,
+        item_id=request.item_id,
+    )
+    if changed.points:
+        stmt = insert(price_points).values(changed.rows())
         await conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=[price_points.c.id, price_points.c.request_id],
                 set_={"payload": stmt.excluded.payload},
             )
         )
-    events = [
-        PricePointCollected(producer="collector", correlation_id=request.run_id, data=p)
-        for p in changed
-    ]
-    return ReplayReport(request_id, len(stored), len(points), len(changed)), events
+    return ReplayReport(request_id, len(stored), len(points), len(changed)), changed.events()

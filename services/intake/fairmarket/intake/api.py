@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select, update
 
 from fairmarket.common.events import Attribution, Category, IntakeAttributed, IntakeAttributedData
 from fairmarket.common.inputs import BIGINT_MAX, storable_tree, text
-from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.runtime import Runtime, ServiceRuntime
 from fairmarket.common.web import Staff, Viewer
 from fairmarket.intake.db import attributions, intakes, photos
 
@@ -82,14 +82,6 @@ class IntakeOut(BaseModel):
     created_by: str
     created_at: datetime
     updated_at: datetime
-
-
-async def runtime(request: Request) -> ServiceRuntime:
-    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
-    return request.app.state.runtime
-
-
-Runtime = Annotated[ServiceRuntime, Depends(runtime)]
 
 
 def _event(

@@ -90,6 +90,28 @@ async def upload_photo(
     )
 
 
+@router.get("/{item_id}/photos", response_model=list[PhotoOut])
+async def list_photos(item_id: uuid.UUID, principal: Viewer, rt: Runtime) -> list[PhotoOut]:
+    """The item's photos, oldest first, each with the URL that serves its bytes."""
+    async with rt.reader.connect() as conn:
+        if await conn.scalar(select(intakes.c.id).where(intakes.c.id == item_id)) is None:
+            raise HTTPException(404, f"intake {item_id} not found")
+        rows = (
+            await conn.execute(
+                select(
+                    photos.c.id,
+                    photos.c.sha256,
+                    photos.c.content_type,
+                    photos.c.size,
+                    photos.c.created_at,
+                )
+                .where(photos.c.item_id == item_id)
+                .order_by(photos.c.created_at, photos.c.id)
+            )
+        ).all()
+    return [PhotoOut(**r._asdict(), item_id=item_id, url=photo_url(item_id, r.id)) for r in rows]
+
+
 @router.get(
     "/{item_id}/photos/{photo_id}",
     response_class=Response,

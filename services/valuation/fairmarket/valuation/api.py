@@ -6,25 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from fairmarket.common.comp_use import describe
-from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.runtime import Runtime
 from fairmarket.common.web import Viewer
 from fairmarket.valuation.db import comps, flags, valuations
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
-
-
-async def runtime(request: Request) -> ServiceRuntime:
-    """async: FastAPI runs a plain `def` dependency in a worker thread, a handoff per request."""
-    return request.app.state.runtime
-
-
-Runtime = Annotated[ServiceRuntime, Depends(runtime)]
 
 
 class CompOut(BaseModel):

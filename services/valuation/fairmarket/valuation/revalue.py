@@ -21,6 +21,7 @@ from fairmarket.common.events import ValuationComputed, ValuationComputedData
 from fairmarket.common.inputs import EARLIEST, LATEST
 from fairmarket.valuation.db import comps, flags, request_comps, requests, valuations
 from fairmarket.valuation.domain import CompFrame, Valuation, value_frame
+from fairmarket.valuation.domain.settled import run_complete
 from fairmarket.valuation.metrics import COMPS, COMPUTATIONS, CONFIDENCE, DURATION
 
 Pair = tuple[uuid.UUID, int]
@@ -133,16 +134,9 @@ PREVIOUS = _previous()
 async def settled_revisions(
     conn: AsyncConnection, item_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
-    """Each item's newest revision if every completed request has all of its comps in.
-
-    Comps and completions travel on two topics with no order between them, so a
-    valuation waits until each request that reported completion has delivered
-    as many comps as it said it emitted, and no request still has comps but no
-    completion; and until every request of the newest run has completed (each
-    source ends with a completion, failed or not, within the collector's deadline),
-    so that a run yields one valuation, not one per source. Items still waiting are
-    absent from the result.
-    """
+    """Each item's newest revision once its run is complete (`domain.settled.run_complete`
+    decides; this only fetches the completions and comp counts). Items still waiting are
+    absent from the result."""
     if not item_ids:
         return {}
     completed: dict[uuid.UUID, list[Any]] = defaultdict(list)
@@ -156,14 +150,9 @@ async def settled_revisions(
         received[r.item_id][r.request_id] = r.n
     settled: dict[uuid.UUID, dict[str, Any]] = {}
     for item_id, rows in completed.items():
-        got = received.get(item_id, {})
-        if set(got) - {r.request_id for r in rows}:
-            continue  # comps of a request that has not completed yet
-        if any(got.get(r.request_id, 0) < r.expected for r in rows):
-            continue  # completed, but some of its comps are still on their way
+        if not run_complete(rows, received.get(item_id, {})):
+            continue
         last = rows[-1]
-        if last.run_size and sum(r.run_id == last.run_id for r in rows) < last.run_size:
-            continue  # other sources of the run are still being collected
         settled[item_id] = {
             "revision": last.revision,
             "run_id": last.run_id,

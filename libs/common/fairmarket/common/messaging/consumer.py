@@ -9,6 +9,10 @@ a bounded number of times; a record that still fails, or cannot be parsed, is
 dead-lettered with its origin in the headers, and the consumer moves on.
 Transient faults (database or broker down) are never dead-lettered: the batch is
 sought back and fetched again after a pause.
+
+`EventConsumer` hands a batch's events to one handler in one transaction;
+`PreparingConsumer` first prepares each event outside any transaction (slow work), then
+handles (event, prepared) in the event's own transaction. Both share `BaseConsumer`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Generic, Required, TypedDict, TypeVar, Unpack, cast
 
 from aiokafka import TopicPartition
 from faststream import AckPolicy
@@ -47,21 +51,41 @@ from fairmarket.common.tracing import consuming
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncConnection, list[Any]], Awaitable[None]]
-Prepare = Callable[[Any], Awaitable[Any]]
+Handler = Callable[[AsyncConnection, list[Envelope[Any]]], Awaitable[None]]
+"""A plain consumer's handler: the fresh events of a batch, in the batch's transaction."""
+Item = tuple[Any, Envelope[Any]]  # (the Kafka record, its parsed event)
+E = TypeVar("E", bound=Envelope[Any])
+P = TypeVar("P")
 
 
 class SchemaMismatch(ValueError):
     """The record is valid JSON of another event type than the topic carries."""
 
 
-class EventConsumer:
+class ConsumerOptions(TypedDict, total=False):
+    """What every consumer is built with, whatever its handler's shape."""
+
+    models: Required[Sequence[type[Envelope[Any]]]]
+    group: Required[str]
+    engine: Required[AsyncEngine]
+    inbox_table: Required[Table]
+    publisher: Required[Publisher]
+    outbox: Outbox | None
+    max_attempts: int
+    batch_size: int
+    retry_backoff: float
+    transient_backoff: float
+
+
+class BaseConsumer:
+    """The fault tolerance every consumer shares (inbox, offsets, retries, dead letters);
+    subclasses decide how a batch's parsed records reach their handler."""
+
     def __init__(
         self,
         *,
         models: Sequence[type[Envelope[Any]]],
         group: str,
-        handler: Handler,
         engine: AsyncEngine,
         inbox_table: Table,
         publisher: Publisher,
@@ -70,16 +94,10 @@ class EventConsumer:
         batch_size: int = 500,
         retry_backoff: float = 0.1,
         transient_backoff: float = 1.0,
-        prepare: Prepare | None = None,
-        prepare_concurrency: int = 8,
     ) -> None:
-        """`prepare`: slow work per event done outside any transaction (a marketplace call);
-        the handler then gets (event, prepared) pairs, each record in its own transaction as
-        soon as its work is done, so one slow record holds back no other."""
         self.models = {m.topic: m for m in models}
         self.topics = list(self.models)
         self.group = group
-        self.handler = handler
         self.engine = engine
         self.inbox_table = inbox_table
         self.publisher = publisher
@@ -88,8 +106,6 @@ class EventConsumer:
         self.batch_size = batch_size
         self.retry_backoff = retry_backoff
         self.transient_backoff = transient_backoff
-        self.prepare = prepare
-        self.prepare_concurrency = prepare_concurrency
         self._lag: dict[tuple[str, int], int] = {}
 
     def attach(self, broker: KafkaBroker) -> None:
@@ -143,62 +159,24 @@ class EventConsumer:
 
     async def _handle_records(self, records: Sequence[Any]) -> None:
         """Handle every record or dead-letter it; raises only on transient faults."""
-        parsed: list[tuple[Any, Envelope[Any]]] = []
+        raise NotImplementedError
+
+    async def _parse_all(self, records: Sequence[Any]) -> list[Item]:
+        """The records that parse; the others are dead-lettered at once."""
+        parsed: list[Item] = []
         for record in records:
             try:
                 parsed.append((record, self.parse(record)))
             except Exception as exc:  # whatever the bytes are, they will not parse next time
                 await self._dead_letter(record, exc, attempts=1)
-        if not parsed:
-            return
-        if self.prepare is not None:
-            await self._prepare_each(parsed)
-            return
-        try:
-            await self._process(parsed)
-            return
-        except Exception as exc:
-            if is_transient(exc):
-                raise
-            log.warning(
-                "batch failed; retrying its records one by one",
-                extra={"group": self.group, "error": repr(exc)[:500]},
-            )
-        for item in parsed:
-            await self._retry_alone(item)
+        return parsed
 
-    async def _prepare_each(self, parsed: Sequence[tuple[Any, Envelope[Any]]]) -> None:
-        async with self.engine.connect() as conn:
-            ids = [e.event_id for _, e in parsed]
-            seen = await inbox.handled(conn, self.inbox_table, self.group, ids)
-        gate = asyncio.Semaphore(self.prepare_concurrency)  # transactions, not the prepare
-
-        async def one(item: tuple[Any, Envelope[Any]]) -> None:
-            record, event = item
-            if event.event_id in seen:  # redelivered: no need to do its slow work again
-                MESSAGES_DUPLICATE.labels(record.topic, self.group).inc()
-                return
-            assert self.prepare is not None
-            try:
-                prepared = await self.prepare(event)
-            except Exception as exc:
-                if is_transient(exc):
-                    raise
-                await self._dead_letter(record, exc, attempts=1)
-                return
-            async with gate:
-                await self._retry_alone(item, prepared)
-
-        async with asyncio.TaskGroup() as tasks:  # a transient fault cancels the others
-            for item in parsed:
-                tasks.create_task(one(item))
-
-    async def _retry_alone(self, item: tuple[Any, Envelope[Any]], prepared: Any = None) -> None:
+    async def _retry_alone(self, item: Item, handler: Handler) -> None:
         record, _ = item
         last: BaseException | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                await self._process([item], prepared)
+                await self._process([item], handler)
                 return
             except Exception as exc:
                 if is_transient(exc):
@@ -209,30 +187,26 @@ class EventConsumer:
         assert last is not None
         await self._dead_letter(record, last, attempts=self.max_attempts)
 
-    async def _process(
-        self, items: Sequence[tuple[Any, Envelope[Any]]], prepared: Any = None
-    ) -> None:
+    async def _process(self, items: Sequence[Item], handler: Handler) -> None:
         with consuming([r for r, _ in items], self.group):
-            await self._transaction(items, prepared)
+            await self._transaction(items, handler)
         if self.outbox is not None:
             self.outbox.notify()
 
-    async def _transaction(
-        self, items: Sequence[tuple[Any, Envelope[Any]]], prepared: Any = None
-    ) -> None:
+    async def _transaction(self, items: Sequence[Item], handler: Handler) -> None:
         async with self.engine.begin() as conn:
             fresh = await inbox.claim(
                 conn, self.inbox_table, self.group, [(r.topic, e.event_id) for r, e in items]
             )
-            events: list[Any] = []
+            events: list[Envelope[Any]] = []
             for record, event in items:
                 if event.event_id in fresh:
                     fresh.discard(event.event_id)
-                    events.append(event if self.prepare is None else (event, prepared))
+                    events.append(event)
                 else:
                     MESSAGES_DUPLICATE.labels(record.topic, self.group).inc()
             if events:
-                await self.handler(conn, events)
+                await handler(conn, events)
 
     async def _dead_letter(self, record: Any, exc: BaseException, *, attempts: int) -> None:
         log.error(
@@ -269,3 +243,82 @@ class EventConsumer:
         for topic in {t for t, _ in position}:
             lag = sum(v for (t, _), v in self._lag.items() if t == topic)
             CONSUMER_LAG.labels(topic, self.group).set(lag)
+
+
+class EventConsumer(BaseConsumer):
+    """A batch in one transaction; if it fails, each record alone, then dead-lettered."""
+
+    def __init__(self, *, handler: Handler, **options: Unpack[ConsumerOptions]) -> None:
+        super().__init__(**options)
+        self.handler = handler
+
+    async def _handle_records(self, records: Sequence[Any]) -> None:
+        parsed = await self._parse_all(records)
+        if not parsed:
+            return
+        try:
+            await self._process(parsed, self.handler)
+            return
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.warning(
+                "batch failed; retrying its records one by one",
+                extra={"group": self.group, "error": repr(exc)[:500]},
+            )
+        for item in parsed:
+            await self._retry_alone(item, self.handler)
+
+
+class PreparingConsumer(BaseConsumer, Generic[E, P]):
+    """Two steps per event: `prepare` does slow work outside any transaction (a marketplace
+    call), then `handle` stores the event and what was prepared in the event's own
+    transaction as soon as its work is done, so one slow record holds back no other."""
+
+    def __init__(
+        self,
+        *,
+        prepare: Callable[[E], Awaitable[P]],
+        handle: Callable[[AsyncConnection, E, P], Awaitable[None]],
+        prepare_concurrency: int = 8,
+        **options: Unpack[ConsumerOptions],
+    ) -> None:
+        super().__init__(**options)
+        self.prepare = prepare
+        self.handle = handle
+        self.prepare_concurrency = prepare_concurrency
+
+    def _handler(self, prepared: P) -> Handler:
+        async def handler(conn: AsyncConnection, events: list[Envelope[Any]]) -> None:
+            for event in events:  # one record per transaction: at most one fresh event
+                await self.handle(conn, cast(E, event), prepared)
+
+        return handler
+
+    async def _handle_records(self, records: Sequence[Any]) -> None:
+        parsed = await self._parse_all(records)
+        if not parsed:
+            return
+        async with self.engine.connect() as conn:
+            ids = [e.event_id for _, e in parsed]
+            seen = await inbox.handled(conn, self.inbox_table, self.group, ids)
+        gate = asyncio.Semaphore(self.prepare_concurrency)  # transactions, not the prepare
+
+        async def one(item: Item) -> None:
+            record, event = item
+            if event.event_id in seen:  # redelivered: no need to do its slow work again
+                MESSAGES_DUPLICATE.labels(record.topic, self.group).inc()
+                return
+            try:
+                prepared = await self.prepare(cast(E, event))
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                await self._dead_letter(record, exc, attempts=1)
+                return
+            async with gate:
+                await self._retry_alone(item, self._handler(prepared))
+
+        async with asyncio.TaskGroup() as tasks:  # a transient fault cancels the others
+            for item in parsed:
+                tasks.create_task(one(item))

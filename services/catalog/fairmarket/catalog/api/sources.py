@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import sources
@@ -96,17 +95,7 @@ async def get_source(source_id: uuid.UUID, principal: Viewer, rt: Runtime) -> So
 
 @router.post("", status_code=201, response_model=SourceOut)
 async def create_source(body: SourceIn, principal: Admin, rt: Runtime) -> SourceOut:
-    values = body.model_dump(mode="json")
-    try:
-        async with rt.engine.begin() as conn:
-            row = (
-                await conn.execute(
-                    sources.insert().values(id=uuid.uuid4(), **values).returning(sources)
-                )
-            ).one()
-    except IntegrityError as exc:
-        raise HTTPException(409, f"a source named {body.name!r} exists already") from exc
-    return _out(row)
+    return _out(await sources_service.create(rt, principal, body.model_dump(mode="json")))
 
 
 @router.patch("/{source_id}", response_model=SourceOut)
@@ -119,10 +108,7 @@ async def patch_source(
 
 @router.delete("/{source_id}", status_code=204)
 async def delete_source(source_id: uuid.UUID, principal: Admin, rt: Runtime) -> Response:
-    async with rt.engine.begin() as conn:
-        gone = (await conn.execute(delete(sources).where(sources.c.id == source_id))).rowcount
-    if not gone:
-        raise HTTPException(404, f"source {source_id} not found")
+    await sources_service.remove(rt, principal, source_id)
     return Response(status_code=204)
 
 

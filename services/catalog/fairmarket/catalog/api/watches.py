@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
-from fairmarket.catalog.db import deliveries, watch_states, watches
+from fairmarket.catalog.db import deliveries, watches
 from fairmarket.catalog.domain.watch_rules import Condition
+from fairmarket.catalog.service import watches as watches_service
 from fairmarket.common.events import Category
 from fairmarket.common.inputs import WebUrl, text
-from fairmarket.common.netguard import UnsafeUrl, check_url
 from fairmarket.common.web import Admin
 
 router = APIRouter(prefix="/v1/watches", tags=["watches"])
@@ -79,45 +78,24 @@ class DeliveryOut(BaseModel):
     delivered_at: datetime | None
 
 
-async def _safe(url: str, request: Request) -> None:
-    allowed = request.app.state.settings.webhook_allowed_hosts
-    try:
-        await check_url(url, allowed)
-    except UnsafeUrl as exc:
-        raise HTTPException(422, str(exc)) from exc
-
-
 async def _row(rt: Runtime, watch_id: uuid.UUID) -> Any:
-    async with rt.reader.connect() as conn:
-        row = (await conn.execute(select(watches).where(watches.c.id == watch_id))).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"watch {watch_id} not found")
-    return row
+    return await watches_service.row(rt, watch_id)
 
 
 @router.post("", status_code=201, response_model=WatchCreated)
 async def create_watch(
     body: WatchIn, principal: Admin, rt: Runtime, request: Request
 ) -> WatchCreated:
-    await _safe(body.url, request)
-    secret = "whsec_" + secrets.token_urlsafe(32)
-    async with rt.engine.begin() as conn:
-        row = (
-            await conn.execute(
-                watches.insert()
-                .values(
-                    id=uuid.uuid4(),
-                    item_id=body.item_id,
-                    category=body.category,
-                    query=body.query,
-                    condition=body.condition.model_dump(mode="json"),
-                    url=body.url,
-                    secret=secret,
-                    created_by=principal.subject,
-                )
-                .returning(watches)
-            )
-        ).one()
+    row = await watches_service.create(
+        rt,
+        principal,
+        request.app.state.settings.webhook_allowed_hosts,
+        item_id=body.item_id,
+        category=body.category,
+        query=body.query,
+        condition=body.condition,
+        url=body.url,
+    )
     return WatchCreated.model_validate(row._asdict())
 
 
@@ -137,24 +115,15 @@ async def get_watch(watch_id: uuid.UUID, principal: Admin, rt: Runtime) -> Watch
 async def patch_watch(
     watch_id: uuid.UUID, body: WatchPatch, principal: Admin, rt: Runtime, request: Request
 ) -> WatchOut:
-    await _row(rt, watch_id)
     changes = body.model_dump(exclude_unset=True, mode="json")
-    if body.url is not None:
-        await _safe(body.url, request)
-    if body.enabled:  # enabling again clears the failure streak that disabled it
-        changes |= {"consecutive_failures": 0, "disabled_reason": None}
-    if changes:
-        async with rt.engine.begin() as conn:
-            await conn.execute(update(watches).where(watches.c.id == watch_id).values(**changes))
-    return WatchOut.model_validate((await _row(rt, watch_id))._asdict())
+    allowed = request.app.state.settings.webhook_allowed_hosts
+    row = await watches_service.change(rt, principal, allowed, watch_id, changes)
+    return WatchOut.model_validate(row._asdict())
 
 
 @router.delete("/{watch_id}", status_code=204)
 async def delete_watch(watch_id: uuid.UUID, principal: Admin, rt: Runtime) -> None:
-    await _row(rt, watch_id)
-    async with rt.engine.begin() as conn:
-        await conn.execute(delete(watch_states).where(watch_states.c.watch_id == watch_id))
-        await conn.execute(delete(watches).where(watches.c.id == watch_id))
+    await watches_service.remove(rt, principal, watch_id)
 
 
 @router.get("/{watch_id}/deliveries", response_model=list[DeliveryOut])

@@ -49,6 +49,7 @@ async def sign_in(request: Request, form: CheckedForm) -> Response:
                     secret=settings.jwt_secret.get_secret_value(),
                     issuer=settings.jwt_issuer,
                     audience=settings.jwt_audience,
+                    address=request.client.host if request.client else None,
                 )
             finally:
                 await conn.commit()  # a refusal's failure count too

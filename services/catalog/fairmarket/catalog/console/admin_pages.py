@@ -4,17 +4,21 @@ deliveries: read through the API's functions, acted on through the service layer
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, get_args
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from fairmarket.catalog.api import sources as sources_api
 from fairmarket.catalog.api import watches as watches_api
+from fairmarket.catalog.console import attribution_form
 from fairmarket.catalog.console.render import page
 from fairmarket.catalog.console.session import AdminPerson, CheckedForm, ViewerPerson
+from fairmarket.catalog.domain.watch_rules import ConditionKind
 from fairmarket.catalog.service import sources as sources_service
+from fairmarket.catalog.service import watches as watches_service
 
 router = APIRouter(prefix="/console")
 
@@ -85,14 +89,118 @@ async def reprice_source(
     return RedirectResponse(f"/console/sources?notice={notice}", status_code=303)
 
 
-@router.get("/watches", include_in_schema=False)
-async def watches_page(request: Request, person: AdminPerson) -> Response:
+CONDITIONS = {
+    "fmv_above": "value rises above ($)",
+    "fmv_below": "value falls below ($)",
+    "change_pct": "value changes by more than (%)",
+    "confidence_above": "confidence rises above (1-10)",
+}
+assert set(CONDITIONS) == set(get_args(ConditionKind))
+
+
+async def _watches(
+    request: Request,
+    person: Any,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    created: Any = None,
+) -> Response:
     rt = request.app.state.runtime
     listed = await watches_api.list_watches(person.principal, rt)
     deliveries = {
         w.id: await watches_api.list_deliveries(w.id, person.principal, rt, limit=20)
         for w in listed
     }
-    return page(
-        request, "watches.html", {"person": person, "watches": listed, "deliveries": deliveries}
+    context = {
+        "person": person,
+        "watches": listed,
+        "deliveries": deliveries,
+        "conditions": CONDITIONS,
+        "categories": attribution_form.CATEGORIES,
+        "errors": errors or {},
+        "values": values or {},
+        "created": created,
+        "notice": request.query_params.get("notice"),
+    }
+    return page(request, "watches.html", context, 422 if errors else 200)
+
+
+@router.get("/watches", include_in_schema=False)
+async def watches_page(request: Request, person: AdminPerson) -> Response:
+    return await _watches(request, person)
+
+
+def _threshold(kind: str, raw: str) -> float | str:
+    """The condition's value in the API's unit (USD cents for a price), or the reason."""
+    try:
+        number = Decimal(raw.replace("$", "").replace(",", "").strip())
+    except InvalidOperation:
+        return "a number, please"
+    if not number.is_finite():
+        return "a number, please"
+    return float(number * 100) if kind in ("fmv_above", "fmv_below") else float(number)
+
+
+@router.post("/watches", include_in_schema=False)
+async def create_watch(request: Request, person: AdminPerson, form: CheckedForm) -> Response:
+    """Validated by the API's own WatchIn, created by the same service call as the API."""
+    values = {
+        k: str(form.get(k, "")).strip() for k in ("query", "category", "kind", "value", "url")
+    }
+    value = _threshold(values["kind"], values["value"])
+    if isinstance(value, str):
+        return await _watches(request, person, {"value": value}, values)
+    body = {
+        "query": values["query"] or None,
+        "category": values["category"] or None,
+        "condition": {"kind": values["kind"], "value": value},
+        "url": values["url"],
+    }
+    try:
+        watch = watches_api.WatchIn.model_validate(body)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            field = str(e["loc"][-1]) if e["loc"] else "form"
+            errors.setdefault(field, e["msg"].removeprefix("Value error, "))
+        return await _watches(request, person, errors, values)
+    try:
+        row = await watches_service.create(
+            request.app.state.runtime,
+            person.principal,
+            request.app.state.settings.webhook_allowed_hosts,
+            item_id=watch.item_id,
+            category=watch.category,
+            query=watch.query,
+            condition=watch.condition,
+            url=watch.url,
+        )
+    except HTTPException as exc:
+        if exc.status_code != 422:
+            raise
+        return await _watches(request, person, {"url": str(exc.detail)}, values)
+    return await _watches(request, person, created=row)
+
+
+@router.post("/watches/{watch_id}/enabled", include_in_schema=False)
+async def enable_watch(
+    request: Request, watch_id: uuid.UUID, person: AdminPerson, form: CheckedForm
+) -> Response:
+    enabled = form.get("enabled") == "true"
+    await watches_service.change(
+        request.app.state.runtime,
+        person.principal,
+        request.app.state.settings.webhook_allowed_hosts,
+        watch_id,
+        {"enabled": enabled},
     )
+    notice = "watch enabled" if enabled else "watch disabled"
+    return RedirectResponse(f"/console/watches?notice={notice}", status_code=303)
+
+
+@router.post("/watches/{watch_id}/delete", include_in_schema=False)
+async def delete_watch(
+    request: Request, watch_id: uuid.UUID, person: AdminPerson, form: CheckedForm
+) -> Response:
+    await watches_service.remove(request.app.state.runtime, person.principal, watch_id)
+    return RedirectResponse("/console/watches?notice=watch deleted", status_code=303)

@@ -20,7 +20,6 @@ from fairmarket.catalog.console import (
 from fairmarket.catalog.console.intake_client import IntakeClient
 from fairmarket.catalog.console.render import HERE, page
 from fairmarket.catalog.console.session import PasswordChangeNeeded, SignInNeeded
-from fairmarket.catalog.console.valuation_client import ValuationClient
 
 ROUTERS = [
     account_pages.router,
@@ -37,7 +36,6 @@ def install(app: FastAPI, settings: Any, client: httpx.AsyncClient) -> None:
         app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.state.intake = IntakeClient(settings.intake_url, client)
-    app.state.valuation = ValuationClient(settings.valuation_url, client)
     api_errors = app.exception_handlers[StarletteHTTPException]
 
     async def http_error(request: Request, exc: Any) -> Response:

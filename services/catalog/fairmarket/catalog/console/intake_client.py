@@ -68,3 +68,10 @@ class IntakeClient:
         path = f"/v1/intakes/{item_id}/photos"
         headers = {"Content-Type": content_type}
         return (await self._call(token, "POST", path, content=data, headers=headers)).json()
+
+    async def photos(self, token: str, item_id: uuid.UUID) -> list[dict[str, Any]]:
+        return (await self._call(token, "GET", f"/v1/intakes/{item_id}/photos")).json()
+
+    async def photo(self, token: str, item_id: uuid.UUID, photo_id: uuid.UUID) -> httpx.Response:
+        """The photo's bytes as the intake serves them (its content type checked on upload)."""
+        return await self._call(token, "GET", f"/v1/intakes/{item_id}/photos/{photo_id}")

@@ -18,7 +18,6 @@ from fairmarket.catalog.console import attribution_form
 from fairmarket.catalog.console.intake_client import IntakeRefused
 from fairmarket.catalog.console.render import page
 from fairmarket.catalog.console.session import CheckedForm, StaffPerson, ViewerPerson
-from fairmarket.catalog.console.valuation_client import CompUse
 from fairmarket.catalog.domain import price_chart
 from fairmarket.catalog.domain.item_query import ItemFilter
 from fairmarket.catalog.service import comps as comps_service
@@ -105,36 +104,24 @@ async def items_csv(request: Request, person: ViewerPerson) -> Response:
     return await items_api.items_csv(person.principal, request.app.state.runtime, f)
 
 
-def comp_status(comp: Any, use: CompUse | None = None) -> tuple[str, str]:
-    """(css class, words): what the filters and the latest valuation did with the comp;
-    `use` is the valuation's own account of it, when it could be read."""
+def comp_class(comp: Any) -> str:
+    """The row's css class: the comp's current flag, else what the latest valuation did
+    with it (the words are the API's ``status``, stored by the catalog per comp)."""
     if comp.excluded:
-        return "excluded", f"excluded by {comp.excluded_by}: {comp.excluded_reason}"
+        return "excluded"
     if comp.filtered:
-        return "filtered", f"filtered: {comp.filtered_reason or 'not a match'}"
-    if comp.outlier or (use is not None and use.outlier):
-        return "outlier", "outlier: outside the fences"
-    if use is not None and use.used:
-        return "kept used", f"used, weight {use.weight * 100:.1f}%"
-    if use is not None and use.reason:
-        return "kept left-out", f"left out: {use.reason}"
-    return "kept", "kept by the filters"
+        return "filtered"
+    return (comp.valuation_use or "unvalued").replace("_", "-")
 
 
-def _chart(
-    valuations: list[Any], comps: list[Any], uses: dict[str, CompUse]
-) -> price_chart.Chart | None:
-    """Valuations as a line; as points, the comps the latest valuation used (or, when the
-    valuation cannot be read, every comp the filters kept)."""
+def _chart(valuations: list[Any], comps: list[Any]) -> price_chart.Chart | None:
+    """Valuations as a line; as points, the comps the latest valuation used."""
     line = [(v.computed_at, v.fmv_usd_cents) for v in valuations if v.fmv_usd_cents is not None]
-
-    def behind_value(c: Any) -> bool:
-        if c.filtered or c.excluded or c.outlier:
-            return False
-        use = uses.get(str(c.price_point_id))
-        return use.used if use is not None else not uses
-
-    behind = [c for c in comps if behind_value(c)]
+    behind = [
+        c
+        for c in comps
+        if not (c.filtered or c.excluded) and c.valuation_use in ("used", "other_grade_used")
+    ]
     dots = [(c.observed_at, c.total_usd_cents, f"{c.kind} {c.source}") for c in behind]
     return price_chart.build(line, dots)
 
@@ -155,24 +142,53 @@ async def _item_page(
         return page(request, "item_waiting.html", {"person": person, "item_id": item_id})
     etag = tagged(_no_etag(request), item).headers["etag"]
     comps = await items_api._comps(item_id, rt)
-    uses = await request.app.state.valuation.comp_uses(person.token, item_id) or {}
     valuations = await items_api.get_valuations(item_id, person.principal, rt)
     products = await products_api.list_products(
         person.principal, rt, item_id=item_id, published=None, pending=None, limit=100
     )
+    photos, photos_error = await _photos(request, person, item_id)
     context = {
         "person": person,
         "item": item,
+        "photos": photos,
+        "photos_error": photos_error,
         "valuation": item.valuation or {},
-        "comps": [(c, *comp_status(c, uses.get(str(c.price_point_id)))) for c in comps],
+        "comps": [(c, comp_class(c), c.status) for c in comps],
         "valuations": valuations,
-        "chart": _chart(valuations, comps, uses),
+        "chart": _chart(valuations, comps),
         "products": products,
         "etag": etag,
         "errors": errors or {},
         "notice": request.query_params.get("notice"),
     }
     return page(request, "item.html", context, 422 if errors else 200)
+
+
+async def _photos(
+    request: Request, person: Any, item_id: uuid.UUID
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The intake's photos of the item, or why they cannot be shown: the rest of the page
+    does not depend on the intake answering."""
+    try:
+        return await request.app.state.intake.photos(person.token, item_id), None
+    except IntakeRefused as exc:
+        return [], exc.reason
+
+
+@router.get("/items/{item_id}/photos/{photo_id}", include_in_schema=False)
+async def photo(
+    request: Request, item_id: uuid.UUID, photo_id: uuid.UUID, person: ViewerPerson
+) -> Response:
+    """A photo for the signed-in person, fetched from the intake with their own token."""
+    try:
+        found = await request.app.state.intake.photo(person.token, item_id, photo_id)
+    except IntakeRefused as exc:
+        raise HTTPException(exc.status, exc.reason) from exc
+    return Response(
+        found.content,
+        media_type=found.headers.get("content-type", "application/octet-stream"),
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"},
+    )
 
 
 def _no_etag(request: Request) -> Request:

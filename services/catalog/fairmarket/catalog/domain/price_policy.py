@@ -9,6 +9,7 @@ an admin instead of reaching the storefront.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -74,3 +75,35 @@ def needs_approval(current: int | None, proposed: int | None, threshold_pct: flo
     if current is None or proposed is None or current == 0:
         return False
     return abs(proposed - current) / current * 100 > threshold_pct
+
+
+@dataclass(frozen=True)
+class Republish:
+    """What publishing shows: the price on the storefront, and a price left waiting for an
+    admin (None: nothing new waits) with the reason."""
+
+    price_usd_cents: int
+    pending_usd_cents: int | None = None
+    pending_reason: str | None = None
+
+
+def price_on_publish(
+    last_published: int | None, price: int, threshold_pct: float, *, approver: bool
+) -> Republish:
+    """Publishing by staff may not move the storefront's price past the threshold from the
+    last price it showed (else unpublish, re-price, publish would bypass approval): the
+    storefront shows that last price again and the new one waits. An admin's publish, a
+    first publish and a move within the threshold show the price at once."""
+    if (
+        approver
+        or last_published is None
+        or not needs_approval(last_published, price, threshold_pct)
+    ):
+        return Republish(price)
+    change = (price - last_published) / last_published * 100
+    return Republish(
+        last_published,
+        price,
+        f"publishing moves the storefront price {change:+.1f}% from the last published "
+        f"price, over the {threshold_pct:g}% that needs an admin's approval",
+    )

@@ -26,9 +26,9 @@ async def flag(
     ensure(principal, Role.admin)
     if excluded and not reason:
         raise HTTPException(422, "say why the comp is excluded")
-    async with rt.engine.begin() as conn:
+    async with rt.units.begin() as uow:
         found = (
-            await conn.execute(
+            await uow.conn.execute(
                 update(comps)
                 .where(comps.c.item_id == item_id, comps.c.price_point_id == price_point_id)
                 .values(excluded=excluded, excluded_reason=reason, excluded_by=principal.subject)
@@ -36,8 +36,7 @@ async def flag(
         ).rowcount
         if not found:
             raise HTTPException(404, f"item {item_id} has no comp {price_point_id}")
-        await rt.outbox.add(
-            conn,
+        uow.raise_events(
             [
                 PricePointFlagged(
                     producer="catalog",
@@ -49,6 +48,5 @@ async def flag(
                         by=principal.subject,
                     ),
                 )
-            ],
+            ]
         )
-    rt.outbox.notify()

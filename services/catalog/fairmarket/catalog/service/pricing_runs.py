@@ -22,12 +22,12 @@ async def reprice(
 ) -> uuid.UUID:
     """The new run's id."""
     ensure(principal, Role.staff)
-    async with rt.engine.begin() as conn:
-        item = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
+    async with rt.units.begin() as uow:
+        item = (await uow.conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
         if item is None:
             raise HTTPException(404, f"item {item_id} not found")
         run_id, events = await start_run(
-            conn,
+            uow.conn,
             item=item,
             reason="reprice",
             requested_by=principal.subject,
@@ -35,6 +35,5 @@ async def reprice(
         )
         if not events:
             raise HTTPException(422, "no enabled source serves this item's category")
-        await rt.outbox.add(conn, events)
-    rt.outbox.notify()
+        uow.raise_events(events)
     return run_id

@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from fairmarket.catalog.db import items, products
-from fairmarket.catalog.domain.price_policy import PricePolicy, policy_price
+from fairmarket.catalog.domain.price_policy import PricePolicy, policy_price, price_on_publish
 from fairmarket.catalog.service.roles import ensure
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
@@ -71,19 +71,57 @@ async def _set(rt: ServiceRuntime, product_id: uuid.UUID, **values: Any) -> Any:
 
 
 async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
+    """Staff may publish, but not move the storefront's price past the approval threshold
+    from the last price it showed: the product is back at that price, the new one waits for
+    an admin in the same queue as a valuation's (see `price_on_publish`)."""
     ensure(principal, Role.staff)
-    product = await get(rt, product_id)
-    if product.price_usd_cents is None:
-        raise HTTPException(409, "the product has no price yet: its item has no valuation")
-    if product.published:
-        return product
-    return await _set(rt, product_id, published=True, published_at=func.now())
+    threshold = float(rt.settings.price_approval_threshold_pct)  # type: ignore[attr-defined]
+    async with rt.engine.begin() as conn:  # locked: a concurrent PATCH cannot slip a price in
+        product = (
+            await conn.execute(
+                select(products).where(products.c.id == product_id).with_for_update()
+            )
+        ).one_or_none()
+        if product is None:
+            raise HTTPException(404, f"product {product_id} not found")
+        if product.price_usd_cents is None:
+            raise HTTPException(409, "the product has no price yet: its item has no valuation")
+        if product.published:
+            return product
+        shown = price_on_publish(
+            product.last_published_price_usd_cents,
+            product.price_usd_cents,
+            threshold,
+            approver=principal.may(Role.admin),
+        )
+        values: dict[str, Any] = {
+            "published": True,
+            "published_at": func.now(),
+            "price_usd_cents": shown.price_usd_cents,
+            "last_published_price_usd_cents": shown.price_usd_cents,
+        }
+        if shown.pending_usd_cents is not None:
+            values |= {
+                "pending_price_usd_cents": shown.pending_usd_cents,
+                "pending_reason": shown.pending_reason,
+            }
+        await conn.execute(
+            update(products)
+            .where(products.c.id == product_id)
+            .values(**values, updated_at=func.now())
+        )
+    return await get(rt, product_id)
 
 
 async def unpublish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
+    """Remembers the price the storefront showed until now, for the next publish."""
     ensure(principal, Role.staff)
     await get(rt, product_id)
-    return await _set(rt, product_id, published=False)
+    shown = case(
+        (products.c.published.is_(True), products.c.price_usd_cents),
+        else_=products.c.last_published_price_usd_cents,
+    )
+    return await _set(rt, product_id, published=False, last_published_price_usd_cents=shown)
 
 
 async def approve_price(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:

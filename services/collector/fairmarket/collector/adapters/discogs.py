@@ -15,14 +15,9 @@ from typing import Any
 
 import httpx
 
-from fairmarket.collector.adapters.base import (
-    Caller,
-    FetchResult,
-    Listing,
-    RawExchange,
-    json_body,
-)
+from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange, json_body
 from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.common.events import PricingRequestedData, RecordAttribution
 
 SEARCH = "/database/search"

@@ -16,9 +16,10 @@ from typing import Any
 
 import httpx
 
-from fairmarket.collector.adapters.base import Caller, FetchResult, Listing, RawExchange
+from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange
 from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.collector.adapters.oauth import ClientCredentials
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.query import build_query
 from fairmarket.common.events import PricingRequestedData
 

@@ -15,14 +15,9 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fairmarket.collector.adapters.base import (
-    Caller,
-    FetchResult,
-    Listing,
-    RawExchange,
-    json_body,
-)
+from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange, json_body
 from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.common.events import PricingRequestedData, ProductAttribution
 

@@ -14,15 +14,10 @@ from typing import Any
 
 import httpx
 
-from fairmarket.collector.adapters.base import (
-    Caller,
-    FetchResult,
-    Listing,
-    RawExchange,
-    json_body,
-)
+from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange, json_body
 from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.collector.adapters.oauth import ClientCredentials
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.common.events import CardAttribution, PricingRequestedData
 
 PRODUCTS = "/catalog/products"

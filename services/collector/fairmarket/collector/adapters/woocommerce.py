@@ -9,15 +9,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fairmarket.collector.adapters.base import (
-    Caller,
-    FetchResult,
-    Listing,
-    RawExchange,
-    json_body,
-)
+from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange, json_body
 from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
 from fairmarket.collector.adapters.shopify import StoreConfig
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.collector.domain.query import build_query
 from fairmarket.common.events import PricingRequestedData, ProductAttribution

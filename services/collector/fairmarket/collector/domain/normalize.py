@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from fairmarket.collector.adapters.base import Listing
 from fairmarket.collector.domain.filters import item_text, junk_reason
 from fairmarket.collector.domain.grades import grade_of
+from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.matching import hard_mismatch, match_score
 from fairmarket.collector.domain.money import Rates, UnknownCurrency
 from fairmarket.collector.domain.relevance import (
