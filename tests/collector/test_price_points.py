@@ -6,13 +6,14 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from fairmarket.collector.domain.price_points import PricePoints, item_grade
+from fairmarket.collector.domain.price_points import PricePoints
 from fairmarket.common.events import (
     CardAttribution,
     PricePointCollectedData,
     RecordAttribution,
     SourceRef,
 )
+from fairmarket.common.grades import attributed_grade
 
 SOURCE = SourceRef(id=uuid.uuid4(), name="ebay-us", adapter="ebay")
 ITEM, REQUEST, RUN = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -84,9 +85,9 @@ def test_completion_counts_what_was_announced_and_carries_the_item_grade() -> No
 
 def test_the_item_grade_rule_reads_models_and_stored_json_alike() -> None:
     record = RecordAttribution(artist="Miles Davis", media_grade="VG+")
-    assert item_grade(record) == "VG+"
-    assert item_grade(record.model_dump(mode="json")) == "VG+"
+    assert attributed_grade(record) == "VG+"
+    assert attributed_grade(record.model_dump(mode="json")) == "VG+"
     card = CardAttribution(name="Pikachu", condition="Near Mint")
-    assert item_grade(card) == item_grade(card.model_dump(mode="json")) == "Near Mint"
-    assert item_grade({"grade": None, "media_grade": None}) is None
-    assert item_grade(None) is None
+    assert attributed_grade(card) == attributed_grade(card.model_dump(mode="json")) == "Near Mint"
+    assert attributed_grade({"grade": None, "media_grade": None}) is None
+    assert attributed_grade(None) is None

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 CARD_GRADERS: tuple[str, ...] = (
     "PSA",
@@ -233,3 +235,19 @@ def same_grade(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
     return normalize_grade(a) == normalize_grade(b)
+
+
+def attributed_grade(attribution: object) -> str | None:
+    """The grade an item is valued at: its attribution's grade, media grade or condition (the
+    first one given), from an attribution model or its stored JSON alike. The collector's
+    completions and the catalog's own (a request it gave up on) both carry it."""
+    if attribution is None:
+        return None
+    if isinstance(attribution, Mapping):
+        read = attribution.get
+    else:
+
+        def read(name: str) -> Any:
+            return getattr(attribution, name, None)
+
+    return read("grade") or read("media_grade") or read("condition")

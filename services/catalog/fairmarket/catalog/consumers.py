@@ -36,9 +36,9 @@ from fairmarket.catalog.metrics import (
     PRICING_REQUESTS_COMPLETED,
     VALUATIONS,
 )
+from fairmarket.catalog.pricing import PRODUCER as CATALOG_PRODUCER
 from fairmarket.catalog.pricing import RunAsk, start_runs
 from fairmarket.catalog.products import follow_valuations
-from fairmarket.catalog.watchdog import PRODUCER as WATCHDOG_PRODUCER
 from fairmarket.catalog.watching import evaluate
 from fairmarket.common.db import among
 from fairmarket.common.events import (
@@ -281,9 +281,9 @@ class CatalogHandlers:
         await uow.conn.execute(UPSERT_COMPS, list(rows.values()))
 
     async def on_completed(self, events: list[PricingCompleted], uow: UnitOfWork) -> None:
-        # the watchdog's own completions of given-up requests wrote their rows already; a
+        # the catalog's own completions (requests given up or never sent) wrote their rows; a
         # collector's answer, even a late one after the give-up, says what was collected
-        events = [e for e in events if e.producer != WATCHDOG_PRODUCER]
+        events = [e for e in events if e.producer != CATALOG_PRODUCER]
         if not events:
             return
         for e in events:

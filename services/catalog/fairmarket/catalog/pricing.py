@@ -27,6 +27,9 @@ from fairmarket.common.events import (
     SourceRef,
     SourceRules,
 )
+from fairmarket.common.grades import attributed_grade
+
+PRODUCER = "catalog"  # the catalog's own completions carry it; its consumer skips them
 
 
 @dataclass(frozen=True)
@@ -72,30 +75,55 @@ def source_ref(source: Any) -> SourceRef:
     )
 
 
-def failed_event(
-    ask: RunAsk, run_id: uuid.UUID, request_id: uuid.UUID, source: Any, run_size: int, why: str
+def failed_completion(
+    *,
+    run_id: uuid.UUID,
+    request_id: uuid.UUID,
+    item_id: uuid.UUID,
+    revision: int,
+    source: SourceRef,
+    attribution: dict[str, Any] | None,
+    run_size: int,
+    why: str,
+    causation_id: uuid.UUID | None = None,
 ) -> PricingCompleted:
-    """The request's completion, failed before it was sent: the valuation counts it."""
-    from fairmarket.catalog.watchdog import PRODUCER, attributed_grade  # watchdog imports us
-
-    item = ask.item
+    """A request's completion written by the catalog itself, failed with `why` (never sent, or
+    given up on): the valuation counts it, so the run completes from what did arrive."""
     return PricingCompleted(
         producer=PRODUCER,
         correlation_id=run_id,
-        causation_id=ask.causation_id,
+        causation_id=causation_id,
         data=PricingCompletedData(
             request_id=request_id,
             run_id=run_id,
-            item_id=item.id,
-            revision=item.revision,
-            source=source_ref(source),
+            item_id=item_id,
+            revision=revision,
+            source=source,
             status="failed",
             collected=0,
             filtered=0,
             error=why,
-            item_grade=attributed_grade(item.attribution),
+            item_grade=attributed_grade(attribution),
             run_size=run_size,
         ),
+    )
+
+
+def failed_event(
+    ask: RunAsk, run_id: uuid.UUID, request_id: uuid.UUID, source: Any, run_size: int, why: str
+) -> PricingCompleted:
+    """The request's completion, failed before it was sent."""
+    item = ask.item
+    return failed_completion(
+        run_id=run_id,
+        request_id=request_id,
+        item_id=item.id,
+        revision=item.revision,
+        source=source_ref(source),
+        attribution=item.attribution,
+        run_size=run_size,
+        why=why,
+        causation_id=ask.causation_id,
     )
 
 

@@ -40,16 +40,15 @@ from fairmarket.catalog.metrics import (
     PRICING_REQUESTS_RETRIED,
     PRICING_REQUESTS_STUCK,
 )
-from fairmarket.catalog.pricing import RunAsk, request_event
+from fairmarket.catalog.pricing import RunAsk, failed_completion, request_event
 from fairmarket.common.db import among
-from fairmarket.common.events import PricingCompleted, PricingCompletedData, SourceRef
+from fairmarket.common.events import PricingCompleted, SourceRef
 from fairmarket.common.messaging.outbox import Outbox
 from fairmarket.common.uow import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
 LOCK_KEY = 0x66_6D_77_61_74_63_68  # "fmwatch"
-PRODUCER = "catalog"  # the catalog's own completions carry it; its consumer skips them
 
 STUCK = text(
     """
@@ -71,13 +70,6 @@ COUNT_STUCK = text(
 
 def no_answer(tries: int) -> str:
     return f"no answer from the collector after {tries} {'try' if tries == 1 else 'tries'}"
-
-
-def attributed_grade(attribution: dict[str, Any]) -> str | None:
-    """The grade the valuation values at, read as the collector reads it for its completions."""
-    return (
-        attribution.get("grade") or attribution.get("media_grade") or attribution.get("condition")
-    )
 
 
 @dataclass(frozen=True)
@@ -182,22 +174,15 @@ class Watchdog:
             adapter=source.adapter if source is not None else "removed",
             reputation=source.reputation if source is not None else 1.0,
         )
-        return PricingCompleted(
-            producer=PRODUCER,
-            correlation_id=r.run_id,
-            data=PricingCompletedData(
-                request_id=r.id,
-                run_id=r.run_id,
-                item_id=r.item_id,
-                revision=r.revision,
-                source=ref,
-                status="failed",
-                collected=0,
-                filtered=0,
-                error=why,
-                item_grade=attributed_grade(item.attribution) if item is not None else None,
-                run_size=r.run_size,
-            ),
+        return failed_completion(
+            run_id=r.run_id,
+            request_id=r.id,
+            item_id=r.item_id,
+            revision=r.revision,
+            source=ref,
+            attribution=item.attribution if item is not None else None,
+            run_size=r.run_size,
+            why=why,
         )
 
     async def run_forever(self) -> None:

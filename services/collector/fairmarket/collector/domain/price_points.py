@@ -4,7 +4,7 @@ and their events, shared by collection, CSV import and replay. Pure, no I/O."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,21 +17,7 @@ from fairmarket.common.events import (
     RunSize,
     SourceRef,
 )
-
-
-def item_grade(attribution: object) -> str | None:
-    """The item's attributed grade, media grade or condition (the first one given), for the
-    valuation; from an attribution model or its stored JSON alike."""
-    if attribution is None:
-        return None
-    if isinstance(attribution, Mapping):
-        read = attribution.get
-    else:
-
-        def read(name: str) -> Any:
-            return getattr(attribution, name, None)
-
-    return read("grade") or read("media_grade") or read("condition")
+from fairmarket.common.grades import attributed_grade
 
 
 @dataclass(frozen=True)
@@ -114,7 +100,7 @@ class PricePoints:
                 collected=len(self.points),
                 filtered=self.filtered,
                 error=error,
-                item_grade=item_grade(attribution),
+                item_grade=attributed_grade(attribution),
                 run_size=run_size,
             ),
         )
