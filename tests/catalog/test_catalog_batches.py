@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from catalog_support import valuation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from test_products_and_watches import valuation
 
 from fairmarket.catalog.bootstrap import Catalog, bootstrap
 from fairmarket.catalog.db import (

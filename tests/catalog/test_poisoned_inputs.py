@@ -18,9 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
+from catalog_support import produce, take_in, until, valuation, valued
 from prometheus_client import REGISTRY
 from sqlalchemy import select
-from test_products_and_watches import CATALOG_ENV, produce, take_in, until, valuation, valued
+from test_products_and_watches import CATALOG_ENV
 from webhook_receiver import Receiver
 
 from fairmarket.catalog.db import deliveries, products, watches

@@ -7,23 +7,12 @@ HTTP to a receiver that checks every signature.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from catalog_support import produce, take_in, until, valuation, valued
 from webhook_receiver import Receiver
-
-from fairmarket.common.events import (
-    CoinAttribution,
-    CompsCounts,
-    ConfidenceComponents,
-    IntakeAttributed,
-    IntakeAttributedData,
-    ValuationComputed,
-    ValuationComputedData,
-)
 
 pytestmark = pytest.mark.integration
 
@@ -35,81 +24,6 @@ CATALOG_ENV = {
     "FAIRMARKET_WEBHOOK_DISABLE_AFTER": "1",
     "FAIRMARKET_SCHEDULER_ENABLED": "false",
 }
-
-
-def valuation(item: uuid.UUID, version: int, fmv: int, previous: int | None) -> ValuationComputed:
-    return ValuationComputed(
-        producer="valuation",
-        data=ValuationComputedData(
-            item_id=item,
-            revision=1,
-            version=version,
-            method="fmv-test",
-            as_of="2026-11-20T00:00:00Z",
-            fmv_usd_cents=fmv,
-            p10_usd_cents=int(fmv * 0.9),
-            p50_usd_cents=fmv,
-            p90_usd_cents=int(fmv * 1.1),
-            comps=CompsCounts(total=12, used=11, outliers=1, filtered=0),
-            sold_ratio=1.0,
-            basis="sold",
-            confidence=8,
-            confidence_components=ConfidenceComponents(
-                count=3, reputation=2, sold_ratio=2, spread=1, recency=0
-            ),
-            explanation="12 sold comps.",
-            inputs_hash=f"h{version}",
-            previous_fmv_usd_cents=previous,
-        ),
-    )
-
-
-async def produce(bootstrap: str, *events: Any) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await producer.start()
-    try:
-        for e in events:
-            await producer.send_and_wait(e.topic, e.model_dump_json().encode(), key=e.key.encode())
-    finally:
-        await producer.stop()
-
-
-async def until(check: Any, timeout: float = 30) -> Any:
-    async with asyncio.timeout(timeout):
-        while not (found := await check()):
-            await asyncio.sleep(0.05)
-    return found
-
-
-async def take_in(catalog: Any, bearer: Any, bootstrap: str) -> uuid.UUID:
-    item = uuid.uuid4()
-    await produce(
-        bootstrap,
-        IntakeAttributed(
-            producer="intake",
-            data=IntakeAttributedData(
-                item_id=item,
-                revision=1,
-                category="coin",
-                title="1921-D Morgan dollar MS63",
-                attribution=CoinAttribution(year=1921, mintmark="D", grade="MS63"),
-            ),
-        ),
-    )
-
-    async def seen() -> bool:
-        return (await catalog.get(f"/v1/items/{item}", headers=bearer("viewer"))).status_code == 200
-
-    await until(seen)
-    return item
-
-
-async def valued(catalog: Any, bearer: Any, item: uuid.UUID, version: int) -> None:
-    async def done() -> bool:
-        r = await catalog.get(f"/v1/items/{item}", headers=bearer("viewer"))
-        return ((r.json().get("valuation") or {}).get("version") or 0) >= version
-
-    await until(done)
 
 
 async def test_a_product_follows_its_policy_and_big_moves_wait_for_approval(

@@ -12,9 +12,9 @@ import uuid
 from typing import Any
 
 import pytest
-from catalog_support import events_on
+from catalog_support import events_on, produce, take_in, valuation, valued
 from prometheus_client import REGISTRY
-from test_products_and_watches import CATALOG_ENV, produce, take_in, valuation, valued
+from test_products_and_watches import CATALOG_ENV
 
 from fairmarket.catalog.db import sources
 from fairmarket.common.db import make_engine
