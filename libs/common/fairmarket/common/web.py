@@ -72,6 +72,15 @@ def error_body(status: int, reason: str, **extra: Any) -> dict[str, Any]:
 _bearer = HTTPBearer(auto_error=False)
 
 
+def ensure_role(principal: Principal, needed: Role) -> None:
+    """403 unless `principal` holds at least `needed`: the one reason the API's token check,
+    the service layer and the console all give."""
+    if not principal.may(needed):
+        raise HTTPException(
+            403, f"role {principal.role.value} may not do this; needs {needed.value}"
+        )
+
+
 def require(role: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits a valid token whose role is at least `role`."""
 
@@ -93,10 +102,7 @@ def require(role: Role) -> Callable[..., Awaitable[Principal]]:
             raise HTTPException(
                 401, f"invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}
             ) from exc
-        if not principal.may(role):
-            raise HTTPException(
-                403, f"role {principal.role.value} may not do this; needs {role.value}"
-            )
+        ensure_role(principal, role)
         return principal
 
     return dependency

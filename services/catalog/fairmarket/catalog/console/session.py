@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from fairmarket.catalog import accounts
 from fairmarket.catalog.accounts import Account
 from fairmarket.common.auth import AuthError, Principal, Role, verify_token
+from fairmarket.common.web import ensure_role
 
 SESSION_COOKIE = "fm_session"
 CSRF_COOKIE = "fm_csrf"
@@ -115,10 +116,7 @@ def signed_in(role: Role, *, allow_password_change: bool = False):  # type: igno
         person = Person(*found)
         if person.account.must_change_password and not allow_password_change:
             raise PasswordChangeNeeded()
-        if not person.may(role):
-            raise HTTPException(
-                403, f"role {person.account.role.value} may not do this; needs {role.value}"
-            )
+        ensure_role(person.principal, role)
         return person
 
     return dependency

@@ -8,10 +8,10 @@ from fastapi import HTTPException
 from sqlalchemy import update
 
 from fairmarket.catalog.db import comps
-from fairmarket.catalog.service.roles import ensure
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.events import PricePointFlagged, PricePointFlaggedData
 from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.web import ensure_role
 
 
 async def flag(
@@ -23,7 +23,7 @@ async def flag(
     reason: str | None,
 ) -> None:
     """The flag travels as `pricepoint.flagged` to the valuation, which recomputes."""
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     if excluded and not reason:
         raise HTTPException(422, "say why the comp is excluded")
     async with rt.units.begin() as uow:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from fairmarket.catalog.db import items
 from fairmarket.catalog.pricing import start_run
-from fairmarket.catalog.service.roles import ensure
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.web import ensure_role
 
 
 async def reprice(
@@ -21,7 +21,7 @@ async def reprice(
     source_names: list[str] | None = None,
 ) -> uuid.UUID:
     """The new run's id."""
-    ensure(principal, Role.staff)
+    ensure_role(principal, Role.staff)
     async with rt.units.begin() as uow:
         item = (await uow.conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
         if item is None:

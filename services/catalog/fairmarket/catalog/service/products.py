@@ -11,9 +11,9 @@ from sqlalchemy import case, func, select, update
 
 from fairmarket.catalog.db import items, products
 from fairmarket.catalog.domain.price_policy import PricePolicy, policy_price, price_on_publish
-from fairmarket.catalog.service.roles import ensure
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.web import ensure_role
 
 
 async def get(rt: ServiceRuntime, product_id: uuid.UUID) -> Any:
@@ -35,7 +35,7 @@ async def create(
     description: str | None,
     policy: PricePolicy,
 ) -> Any:
-    ensure(principal, Role.staff)
+    ensure_role(principal, Role.staff)
     async with rt.engine.begin() as conn:
         item = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
         if item is None:
@@ -74,7 +74,7 @@ async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUI
     """Staff may publish, but not move the storefront's price past the approval threshold
     from the last price it showed: the product is back at that price, the new one waits for
     an admin in the same queue as a valuation's (see `price_on_publish`)."""
-    ensure(principal, Role.staff)
+    ensure_role(principal, Role.staff)
     threshold = float(rt.settings.price_approval_threshold_pct)  # type: ignore[attr-defined]
     async with rt.engine.begin() as conn:  # locked: a concurrent PATCH cannot slip a price in
         product = (
@@ -115,7 +115,7 @@ async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUI
 
 async def unpublish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
     """Remembers the price the storefront showed until now, for the next publish."""
-    ensure(principal, Role.staff)
+    ensure_role(principal, Role.staff)
     await get(rt, product_id)
     shown = case(
         (products.c.published.is_(True), products.c.price_usd_cents),
@@ -125,7 +125,7 @@ async def unpublish(rt: ServiceRuntime, principal: Principal, product_id: uuid.U
 
 
 async def approve_price(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     product = await get(rt, product_id)
     if product.pending_price_usd_cents is None:
         raise HTTPException(409, "no price is waiting for approval")
@@ -139,7 +139,7 @@ async def approve_price(rt: ServiceRuntime, principal: Principal, product_id: uu
 
 
 async def reject_price(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     product = await get(rt, product_id)
     if product.pending_price_usd_cents is None:
         raise HTTPException(409, "no price is waiting for approval")

@@ -10,14 +10,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fairmarket.catalog.db import items, sources
-from fairmarket.catalog.service.roles import ensure
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.web import ensure_role
 
 
 async def create(rt: ServiceRuntime, principal: Principal, values: dict[str, Any]) -> Any:
     """The new source's row; a name taken already is a 409."""
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     try:
         async with rt.units.begin() as uow:
             return (
@@ -30,7 +30,7 @@ async def create(rt: ServiceRuntime, principal: Principal, values: dict[str, Any
 
 
 async def remove(rt: ServiceRuntime, principal: Principal, source_id: uuid.UUID) -> None:
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     async with rt.units.begin() as uow:
         gone = (await uow.conn.execute(delete(sources).where(sources.c.id == source_id))).rowcount
     if not gone:
@@ -41,7 +41,7 @@ async def change(
     rt: ServiceRuntime, principal: Principal, source_id: uuid.UUID, changes: dict[str, Any]
 ) -> Any:
     """The source's row after the (already validated) changes."""
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     async with rt.units.begin() as uow:
         query = update(sources).where(sources.c.id == source_id).returning(sources)
         if changes:
@@ -59,7 +59,7 @@ async def reprice(
 ) -> tuple[str, int]:
     """(the source's name, how many items it serves): the scheduler re-prices them in its
     bounded batches rather than all at once."""
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     async with rt.units.begin() as uow:
         row = (
             await uow.conn.execute(

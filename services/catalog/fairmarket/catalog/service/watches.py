@@ -12,10 +12,10 @@ from sqlalchemy import delete, select, update
 
 from fairmarket.catalog.db import watch_states, watches
 from fairmarket.catalog.domain.watch_rules import Condition
-from fairmarket.catalog.service.roles import ensure
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.netguard import UnsafeUrl, check_url
 from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.web import ensure_role
 
 
 async def ensure_safe(url: str, allowed_hosts: list[str]) -> None:
@@ -46,7 +46,7 @@ async def create(
     url: str,
 ) -> Any:
     """The new watch's row, with its signing secret (shown to the creator only once)."""
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     await ensure_safe(url, allowed_hosts)
     secret = "whsec_" + secrets.token_urlsafe(32)
     async with rt.engine.begin() as conn:
@@ -76,7 +76,7 @@ async def change(
     changes: dict[str, Any],
 ) -> Any:
     """The watch's row after the (already validated) changes."""
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     await row(rt, watch_id)
     if changes.get("url") is not None:
         await ensure_safe(changes["url"], allowed_hosts)
@@ -89,7 +89,7 @@ async def change(
 
 
 async def remove(rt: ServiceRuntime, principal: Principal, watch_id: uuid.UUID) -> None:
-    ensure(principal, Role.admin)
+    ensure_role(principal, Role.admin)
     await row(rt, watch_id)
     async with rt.engine.begin() as conn:
         await conn.execute(delete(watch_states).where(watch_states.c.watch_id == watch_id))
