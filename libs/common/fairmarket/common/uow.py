@@ -75,11 +75,15 @@ KindHandler = Callable[[list[Any], UnitOfWork], Awaitable[None]]
 BatchHandler = Callable[[AsyncConnection, list[Any]], Awaitable[None]]
 
 
-def by_kind(units: UnitsOfWork, table: Mapping[type, KindHandler]) -> BatchHandler:
+def by_kind(
+    units: UnitsOfWork, table: Mapping[type, KindHandler], *, then: KindHandler | None = None
+) -> BatchHandler:
     """A consumer's batch handler from a table of (event type → handler of its events and
     the unit of work): each kind's events go to its handler in the table's order, all in
     the batch's one transaction. An event of a kind the table lacks is refused, so it is
-    dead-lettered rather than silently dropped."""
+    dead-lettered rather than silently dropped. `then`, if given, takes the whole batch
+    once every kind is stored: a step over all kinds at once (the valuation values each
+    touched item once per batch, whichever kinds touched it)."""
 
     async def handle(conn: AsyncConnection, events: list[Any]) -> None:
         unknown = {type(e).__name__ for e in events} - {k.__name__ for k in table}
@@ -89,5 +93,7 @@ def by_kind(units: UnitsOfWork, table: Mapping[type, KindHandler]) -> BatchHandl
             for kind, handler in table.items():
                 if batch := [e for e in events if type(e) is kind]:
                     await handler(batch, uow)
+            if then is not None:
+                await then(events, uow)
 
     return handle
