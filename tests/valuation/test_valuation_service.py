@@ -27,7 +27,8 @@ from fairmarket.common.events import (
     ValuationComputed,
 )
 from fairmarket.common.messaging.outbox import Outbox
-from fairmarket.valuation.consumers import ValuationHandlers
+from fairmarket.common.uow import UnitsOfWork
+from fairmarket.valuation.bootstrap import consumer_handler
 from fairmarket.valuation.db import SCHEMA, flags, outbox, valuations
 
 pytestmark = pytest.mark.integration
@@ -232,7 +233,7 @@ def computations(outcome: str) -> float:
 async def test_one_batch_of_many_items_values_each_from_its_own_inputs(migrated_db: str) -> None:
     engine = make_engine(migrated_db, schema=SCHEMA, pool_size=1)
     box = RecordingOutbox()
-    handle = ValuationHandlers(box)
+    handle = consumer_handler(UnitsOfWork(engine, box))
     a, b, f, u, r, waiting, orphan = (uuid.uuid4() for _ in range(7))
     earlier_u = priced(u, [700, 710, 690, 705, 695])
     earlier_f = priced(f, [150, 152, 148, 151, 149, 153])
@@ -334,7 +335,7 @@ async def test_a_run_of_several_sources_is_valued_once_all_of_them_completed(
     run's every completion (failed ones count), so the run yields one valuation."""
     engine = make_engine(migrated_db, schema=SCHEMA, pool_size=1)
     box = RecordingOutbox()
-    handle = ValuationHandlers(box)
+    handle = consumer_handler(UnitsOfWork(engine, box))
     item, run, fast, slow, dead = uuid.uuid4(), uuid.uuid4(), *(uuid.uuid4() for _ in range(3))
 
     def done(request: uuid.UUID, n: int, status: str = "ok") -> PricingCompleted:
@@ -369,7 +370,8 @@ async def test_recompute_all_revalues_items_of_an_older_method(migrated_db: str)
     item = uuid.uuid4()
     try:
         async with engine.begin() as conn:
-            await ValuationHandlers(RecordingOutbox())(conn, priced(item, [400, 410, 395, 405]))
+            handle = consumer_handler(UnitsOfWork(engine, RecordingOutbox()))
+            await handle(conn, priced(item, [400, 410, 395, 405]))
             # as if the valuation had been computed by the method before this one
             await conn.execute(
                 valuations.update()

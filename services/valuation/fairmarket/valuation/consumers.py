@@ -1,32 +1,37 @@
-"""Valuation's handler: store what arrived, then revalue the touched items together."""
+"""Valuation's handlers: store what arrived, then value the touched items together.
+
+Each kind's handler takes that kind's events of a batch with the batch's unit of work
+(the table in bootstrap.py routes them); `revalue_touched` is the batch's final step,
+run once after every kind is stored, so comps and their completion arriving in one
+batch yield one valuation, not one per kind.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from fairmarket.common.events import PricePointCollected, PricePointFlagged, PricingCompleted
-from fairmarket.common.messaging.outbox import Outbox
+from fairmarket.common.uow import UnitOfWork
+from fairmarket.valuation.domain.touched import touched_items
 from fairmarket.valuation.revalue import revalue_many
 from fairmarket.valuation.store import save_completions, save_comps, save_flags
 
 MODELS = (PricePointCollected, PricingCompleted, PricePointFlagged)
 
 
-class ValuationHandlers:
-    def __init__(self, outbox: Outbox) -> None:
-        self.outbox = outbox
+async def on_collected(events: list[PricePointCollected], uow: UnitOfWork) -> None:
+    await save_comps(uow.conn, events)
 
-    async def __call__(self, conn: AsyncConnection, events: list[Any]) -> None:
-        collected = [e for e in events if isinstance(e, PricePointCollected)]
-        if collected:
-            await save_comps(conn, collected)
-        completions = [e for e in events if isinstance(e, PricingCompleted)]
-        if completions:
-            await save_completions(conn, completions)
-        flagged = [e for e in events if isinstance(e, PricePointFlagged)]
-        if flagged:
-            await save_flags(conn, flagged)
-        touched = list(dict.fromkeys(e.data.item_id for e in events))
-        await self.outbox.add(conn, await revalue_many(conn, touched))
+
+async def on_completed(events: list[PricingCompleted], uow: UnitOfWork) -> None:
+    await save_completions(uow.conn, events)
+
+
+async def on_flagged(events: list[PricePointFlagged], uow: UnitOfWork) -> None:
+    await save_flags(uow.conn, events)
+
+
+async def revalue_touched(events: list[Any], uow: UnitOfWork) -> None:
+    """Value every item the batch touched whose inputs are settled and changed; the new
+    valuations go out with the batch's commit."""
+    uow.raise_events(await revalue_many(uow.conn, touched_items(events)))
