@@ -26,17 +26,18 @@ def test_types_come_from_the_bytes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "declared", "reason"),
+    ("data", "declared", "reason", "kind"),
     [
-        (b"<html>" + b"x" * 100, "image/jpeg", "not a JPEG, PNG"),  # a page named like a photo
-        (JPEG, "image/png", "says image/png but its content is image/jpeg"),
-        (PNG + b"\x00" * 5000, None, "limit is 4,096"),
-        (b"\xff\xd8\xff", "image/jpeg", "too small"),
+        (b"<html>" + b"x" * 100, "image/jpeg", "not a JPEG, PNG", "not_a_photo"),  # named .jpg
+        (JPEG, "image/png", "says image/png but its content is image/jpeg", "mislabelled"),
+        (PNG + b"\x00" * 5000, None, "limit is 4,096", "too_large"),
+        (b"\xff\xd8\xff", "image/jpeg", "too small", "not_a_photo"),
     ],
 )
-def test_refused_with_the_reason(data: bytes, declared: str | None, reason: str) -> None:
-    with pytest.raises(PhotoRejected, match=reason):
+def test_refused_with_the_reason(data: bytes, declared: str | None, reason: str, kind: str) -> None:
+    with pytest.raises(PhotoRejected, match=reason) as refused:
         check_photo(data, declared, max_bytes=4096)
+    assert refused.value.kind == kind  # which the API answers with 413, 415 or 422
 
 
 async def _stored_photos(db_url: str, item: str) -> list[tuple[str, int]]:

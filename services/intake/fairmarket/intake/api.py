@@ -10,26 +10,22 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select, update
 
-from fairmarket.common.events import Attribution, Category, IntakeAttributed, IntakeAttributedData
-from fairmarket.common.inputs import BIGINT_MAX, storable_tree, text
+from fairmarket.common.events import Attribution, Category
+from fairmarket.common.inputs import text
 from fairmarket.common.runtime import Runtime, ServiceRuntime
 from fairmarket.common.web import Staff, Viewer
 from fairmarket.intake.db import attributions, intakes, photos
+from fairmarket.intake.domain.attribution import (
+    Revision,
+    attributed,
+    category_mismatch,
+    next_revision,
+    storable_attribution,
+)
 
 router = APIRouter(prefix="/v1/intakes", tags=["intakes"])
 
 Title = text(500)
-
-
-def storable_attribution(attribution: Attribution) -> Attribution:
-    """What every service downstream can store: no NUL in any text (PostgreSQL refuses it)
-    and whole numbers within 64 bits (a Discogs release id of 10**30 broke the outbox)."""
-    fields = attribution.model_dump(mode="json")
-    storable_tree(fields)
-    for name, value in fields.items():
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > BIGINT_MAX:
-            raise ValueError(f"attribution.{name} is out of range")
-    return attribution
 
 
 class IntakeCreate(BaseModel):
@@ -54,10 +50,8 @@ class IntakeCreate(BaseModel):
     @model_validator(mode="after")
     def _same_category(self) -> IntakeCreate:
         storable_attribution(self.attribution)
-        if self.attribution.category != self.category:
-            raise ValueError(
-                f"attribution is for a {self.attribution.category}, the intake is a {self.category}"
-            )
+        if reason := category_mismatch(self.attribution, self.category):
+            raise ValueError(reason)
         return self
 
 
@@ -84,30 +78,6 @@ class IntakeOut(BaseModel):
     updated_at: datetime
 
 
-def _event(
-    item_id: uuid.UUID,
-    revision: int,
-    category: str,
-    attribution: Attribution,
-    title: str | None,
-    reason: str,
-    photo_refs: list[str] | None = None,
-) -> IntakeAttributed:
-    return IntakeAttributed(
-        producer="intake",
-        correlation_id=item_id,
-        data=IntakeAttributedData(
-            item_id=item_id,
-            revision=revision,
-            category=category,  # type: ignore[arg-type]
-            attribution=attribution,
-            title=title,
-            photos=photo_refs or [],
-            reason=reason,  # type: ignore[arg-type]
-        ),
-    )
-
-
 async def _load(rt: ServiceRuntime, item_id: uuid.UUID) -> IntakeOut:
     async with rt.reader.connect() as conn:
         row = (
@@ -129,35 +99,33 @@ async def _load(rt: ServiceRuntime, item_id: uuid.UUID) -> IntakeOut:
 @router.post("", status_code=201, response_model=IntakeOut)
 async def create_intake(body: IntakeCreate, principal: Staff, rt: Runtime) -> IntakeOut:
     item_id = uuid.uuid4()
+    first = Revision(1, body.title)
     attribution = body.attribution.model_dump(mode="json")
-    async with rt.engine.begin() as conn:
+    async with rt.units.begin() as uow:
         created = (
-            await conn.execute(
+            await uow.conn.execute(
                 intakes.insert()
                 .values(
                     id=item_id,
                     category=body.category,
-                    title=body.title,
-                    revision=1,
+                    title=first.title,
+                    revision=first.number,
                     created_by=principal.subject,
                 )
                 .returning(intakes)  # the answer, without reading it back afterwards
             )
         ).one()
-        await conn.execute(
+        await uow.conn.execute(
             attributions.insert().values(
                 item_id=item_id,
-                revision=1,
+                revision=first.number,
                 attribution=attribution,
-                title=body.title,
+                title=first.title,
                 reason="created",
                 created_by=principal.subject,
             )
         )
-        await rt.outbox.add(
-            conn, [_event(item_id, 1, body.category, body.attribution, body.title, "created")]
-        )
-    rt.outbox.notify()
+        uow.raise_events([attributed(item_id, first, body.category, body.attribution, "created")])
     return IntakeOut.model_validate({**created._asdict(), "attribution": attribution})
 
 
@@ -165,9 +133,9 @@ async def create_intake(body: IntakeCreate, principal: Staff, rt: Runtime) -> In
 async def set_attribution(
     item_id: uuid.UUID, body: AttributionUpdate, principal: Staff, rt: Runtime
 ) -> IntakeOut:
-    async with rt.engine.begin() as conn:
+    async with rt.units.begin() as uow:
         current = (
-            await conn.execute(
+            await uow.conn.execute(
                 select(intakes.c.category, intakes.c.revision, intakes.c.title)
                 .where(intakes.c.id == item_id)
                 .with_for_update()
@@ -175,43 +143,43 @@ async def set_attribution(
         ).one_or_none()
         if current is None:
             raise HTTPException(404, f"intake {item_id} not found")
-        if body.attribution.category != current.category:
-            raise HTTPException(
-                422,
-                f"attribution is for a {body.attribution.category}, the intake is a {current.category}",
-            )
-        revision = current.revision + 1
-        title = body.title if body.title is not None else current.title
-        await conn.execute(
+        if reason := category_mismatch(body.attribution, current.category):
+            raise HTTPException(422, reason)
+        revision = next_revision(current.revision, current.title, body.title)
+        await uow.conn.execute(
             attributions.insert().values(
                 item_id=item_id,
-                revision=revision,
+                revision=revision.number,
                 attribution=body.attribution.model_dump(mode="json"),
-                title=title,
+                title=revision.title,
                 reason="changed",
                 created_by=principal.subject,
             )
         )
-        await conn.execute(
+        await uow.conn.execute(
             update(intakes)
             .where(intakes.c.id == item_id)
-            .values(revision=revision, title=title, updated_at=datetime.now().astimezone())
-        )
-        refs = [
-            f"/v1/intakes/{item_id}/photos/{photo_id}"
-            for photo_id in (
-                await conn.scalars(
-                    select(photos.c.id)
-                    .where(photos.c.item_id == item_id)
-                    .order_by(photos.c.created_at)
-                )
+            .values(
+                revision=revision.number,
+                title=revision.title,
+                updated_at=datetime.now().astimezone(),
             )
-        ]
-        event = _event(
-            item_id, revision, current.category, body.attribution, title, "changed", refs[:50]
         )
-        await rt.outbox.add(conn, [event])
-    rt.outbox.notify()
+        photo_ids = await uow.conn.scalars(
+            select(photos.c.id).where(photos.c.item_id == item_id).order_by(photos.c.created_at)
+        )
+        uow.raise_events(
+            [
+                attributed(
+                    item_id,
+                    revision,
+                    current.category,
+                    body.attribution,
+                    "changed",
+                    list(photo_ids),
+                )
+            ]
+        )
     return await _load(rt, item_id)
 
 

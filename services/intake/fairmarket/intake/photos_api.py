@@ -11,13 +11,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from fairmarket.common.runtime import Runtime
 from fairmarket.common.web import Staff, Viewer
-from fairmarket.intake.api import Runtime
 from fairmarket.intake.db import intakes, photos
-from fairmarket.intake.domain.photos import PhotoRejected, check_photo
+from fairmarket.intake.domain.photos import PhotoRejected, Rejection, check_photo, photo_url
 
 router = APIRouter(prefix="/v1/intakes", tags=["photos"])
 UPLOAD_PATH = r"/v1/intakes/[^/]+/photos"  # where BodyLimit allows a photo's size
+REJECTED_STATUS: dict[Rejection, int] = {"too_large": 413, "mislabelled": 415, "not_a_photo": 422}
 
 
 class PhotoOut(BaseModel):
@@ -28,10 +29,6 @@ class PhotoOut(BaseModel):
     size: int
     url: str
     created_at: datetime
-
-
-def photo_url(item_id: uuid.UUID, photo_id: uuid.UUID) -> str:
-    return f"/v1/intakes/{item_id}/photos/{photo_id}"
 
 
 @router.post(
@@ -56,10 +53,10 @@ async def upload_photo(
             data, request.headers.get("content-type"), request.app.state.settings.photo_max_bytes
         )
     except PhotoRejected as exc:
-        status = 413 if "limit" in str(exc) else 415 if "says" in str(exc) else 422
-        raise HTTPException(status, str(exc)) from exc
+        raise HTTPException(REJECTED_STATUS[exc.kind], str(exc)) from exc
     digest = hashlib.sha256(data).hexdigest()
-    async with rt.engine.begin() as conn:
+    async with rt.units.begin() as uow:
+        conn = uow.conn
         if await conn.scalar(select(intakes.c.id).where(intakes.c.id == item_id)) is None:
             raise HTTPException(404, f"intake {item_id} not found")
         stmt = insert(photos).values(
