@@ -31,7 +31,7 @@ def storable_attribution(attribution: Attribution) -> Attribution:
 
 def category_mismatch(attribution: Attribution, intake_category: str) -> str | None:
     """Why the attribution cannot describe this intake, or None: an item keeps the category
-    it was taken in as (the catalog and the collector choose sources by it)."""
+    it was taken in as, at take-in and at every new attribution alike."""
     if attribution.category != intake_category:
         return f"attribution is for a {attribution.category}, the intake is a {intake_category}"
     return None
@@ -39,6 +39,8 @@ def category_mismatch(attribution: Attribution, intake_category: str) -> str | N
 
 @dataclass(frozen=True)
 class Revision:
+    """An item's attribution revision: its number and the title the item has with it."""
+
     number: int
     title: str | None
 
