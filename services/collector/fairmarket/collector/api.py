@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from fairmarket.collector.db import exchanges, jobs
-from fairmarket.collector.imports import ImportRefused, import_rows
+from fairmarket.collector.domain.imports import ImportRefused
+from fairmarket.collector.imports import import_rows
 from fairmarket.common import comps_csv
 from fairmarket.common.runtime import Runtime
 from fairmarket.common.web import Staff, Viewer

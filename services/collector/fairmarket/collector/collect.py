@@ -21,8 +21,7 @@ from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.exchange_log import ExchangeLog
 from fairmarket.collector.domain.money import Rates
-from fairmarket.collector.domain.normalize import to_price_points
-from fairmarket.collector.domain.price_points import PricePoints
+from fairmarket.collector.domain.normalize import request_points
 from fairmarket.collector.metrics import CIRCUIT_STATE, CIRCUIT_VALUES, COMPS, SOURCE_ERRORS
 from fairmarket.common.events import PricingRequested, PricingRequestedData, SourceRef
 from fairmarket.common.uow import UnitOfWork
@@ -130,12 +129,7 @@ class Collector:
         d = request.data
         log = ExchangeLog.of(d.request_id, result.exchanges)
         sourced = [(x, log.artifact_of(x.exchange_index)) for x in result.listings]
-        points = PricePoints.of(
-            to_price_points(sourced, d, rates=self.rates, now=datetime.now(UTC)),
-            request_id=d.request_id,
-            run_id=d.run_id,
-            item_id=d.item_id,
-        )
+        points = request_points(sourced, d, rates=self.rates, now=datetime.now(UTC))
         COMPS.labels(d.source.name, "true").inc(points.filtered)
         COMPS.labels(d.source.name, "false").inc(len(points) - points.filtered)
         job = points.job_row(

@@ -11,12 +11,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.collector.db import jobs, price_points
-from fairmarket.collector.domain.imports import ImportRefused, KnownItem, plan_import
+from fairmarket.collector.domain.imports import KnownItem, plan_import
 from fairmarket.collector.domain.money import Rates
 from fairmarket.common.comps_csv import CompRow
 from fairmarket.common.uow import UnitOfWork
-
-__all__ = ["ImportRefused", "import_rows", "known_items"]
 
 INSERT_POINTS = insert(price_points).on_conflict_do_nothing()
 

@@ -18,8 +18,7 @@ from fairmarket.collector.adapters.base import RawExchange, parse_listings
 from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
-from fairmarket.collector.domain.normalize import to_price_points
-from fairmarket.collector.domain.price_points import PricePoints
+from fairmarket.collector.domain.normalize import request_points
 from fairmarket.common.events import PricingRequestedData
 from fairmarket.common.uow import UnitOfWork
 
@@ -85,12 +84,7 @@ async def replay(
     sourced = [
         (x, artifact_ids[x.exchange_index]) for x in parse_listings(adapter, stored, request)
     ]
-    points = PricePoints.of(
-        to_price_points(sourced, request, rates=rates, now=job.started_at or datetime.now(UTC)),
-        request_id=request_id,
-        run_id=request.run_id,
-        item_id=request.item_id,
-    )
+    points = request_points(sourced, request, rates=rates, now=job.started_at or datetime.now(UTC))
     changed = points.changed_since(previous)
     if changed.points:
         stmt = insert(price_points).values(changed.rows())

@@ -7,6 +7,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -20,7 +21,7 @@ class Exchange(Protocol):
     body: bytes
     content_type: str | None
     elapsed_ms: float
-    requested_at: Any
+    requested_at: datetime
 
 
 def artifact_id(body: bytes) -> str:
