@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from fairmarket.collector.db import exchanges, jobs
 from fairmarket.collector.domain.imports import ImportRefused
-from fairmarket.collector.imports import import_rows
+from fairmarket.collector.imports import store_import
 from fairmarket.common import comps_csv
 from fairmarket.common.runtime import Runtime
 from fairmarket.common.web import Staff, Viewer
@@ -108,7 +108,7 @@ async def import_comps(
         raise refused(parsed.errors)
     try:
         async with rt.units.begin() as uow:
-            counts = await import_rows(uow, parsed.rows, request.app.state.rates)
+            counts = await store_import(uow, parsed.rows, request.app.state.rates)
     except ImportRefused as exc:
         raise refused(exc.errors) from exc
     return ImportOut(rows=len(parsed.rows), items=counts)
