@@ -103,9 +103,7 @@ class FakeOutbox:
         self.woken += 1
 
 
-async def test_a_stored_collection_raises_its_points_and_completion_in_the_consumers_transaction() -> (
-    None
-):
+async def test_a_collection_raises_its_points_and_completion_in_the_consumers_transaction() -> None:
     request = coin_request()
     page = b'{"itemSummaries": []}'
     result = FetchResult(
