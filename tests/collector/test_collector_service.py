@@ -107,10 +107,10 @@ async def test_collects_replays_and_imports(
 
     from fairmarket.collector.replay import replay
 
-    state = collector.app.state.collector
-    async with engine.begin() as conn:
-        report, changed = await replay(conn, event.data.request_id, state.rates, state.adapters)
-    assert report.price_points == 60 and report.changed == 0 and not changed
+    state, units = collector.app.state.collector, collector.app.state.runtime.units
+    async with units.begin() as uow:
+        report = await replay(uow, event.data.request_id, state.rates, state.adapters)
+    assert report.price_points == 60 and report.changed == 0 and uow.written == 0
 
     csv = (
         "title,price,currency,date,shipping,format,bids\n"
@@ -204,24 +204,23 @@ async def test_every_adapter_collects_from_the_sandbox_and_replays_the_same_poin
     finally:
         await producer.stop()
 
-    engine = collector.app.state.runtime.engine
-    state = collector.app.state.collector
+    state, units = collector.app.state.collector, collector.app.state.runtime.units
     kinds: dict[str, set[str]] = {}
     for name, event in events.items():
         job = await wait_for_job(collector, bearer, event.data.request_id)
         assert job["status"] == "ok" and job["collected"] > 0, (name, job)
-        async with engine.begin() as conn:
+        async with units.begin() as uow:
             payloads = (
-                await conn.scalars(
+                await uow.conn.scalars(
                     select(price_points.c.payload).where(
                         price_points.c.request_id == event.data.request_id
                     )
                 )
             ).all()
-            report, changed = await replay(conn, event.data.request_id, state.rates, state.adapters)
+            report = await replay(uow, event.data.request_id, state.rates, state.adapters)
         kinds[name] = {p["kind"] for p in payloads}
         assert all(p["raw_artifact_id"] and p["total_usd_cents"] > 0 for p in payloads)
-        assert (report.price_points, report.changed, changed) == (len(payloads), 0, [])
+        assert (report.price_points, report.changed, uow.written) == (len(payloads), 0, 0)
     assert kinds == {
         "discogs": {"ask", "guide"},  # never "sold": Discogs has no sales API
         "tcgplayer": {"guide"},
@@ -234,16 +233,12 @@ async def test_token_answers_are_stored_without_the_tokens(
     marketplace: Any, migrated_db: str
 ) -> None:
     """The exchange log is kept at rest: the token POST stays in it, its tokens do not."""
-    import httpx
     from marketplace_server import Reply
 
-    from fairmarket.collector.adapters.ebay import BROWSE, EbayAdapter, EbayConfig
-    from fairmarket.collector.adapters.http import HttpCaller
-    from fairmarket.collector.adapters.registry import Adapters
-    from fairmarket.collector.collect import Collector, Manners
+    from fairmarket.collector.adapters.ebay import BROWSE
+    from fairmarket.collector.bootstrap import bootstrap
     from fairmarket.collector.db import exchanges, raw_artifacts
-    from fairmarket.collector.domain.money import Rates
-    from fairmarket.common.db import make_engine
+    from fairmarket.collector.settings import CollectorSettings
 
     issued = [f"v^1.1#i^1#r^0#{uuid.uuid4().hex}" for _ in range(2)]
     tokens = iter(issued)
@@ -271,18 +266,23 @@ async def test_token_answers_are_stored_without_the_tokens(
         [Reply(401, {"errors": [{"errorId": 1001}]}), Reply(200, {"itemSummaries": [sale]})],
     )
     event = pricing_request(uuid.uuid4())
-    engine = make_engine(migrated_db, schema="collector", pool_size=1)
+    service = bootstrap(
+        CollectorSettings(
+            jwt_secret="x" * 32,
+            database_url=migrated_db,
+            ebay_base_url=marketplace.url,
+            ebay_client_id="id",
+            ebay_client_secret="secret",
+        )
+    )
+    collector = service.collector
     try:
-        async with httpx.AsyncClient() as client:
-            adapters = Adapters(
-                {"ebay": EbayAdapter(EbayConfig(marketplace.url, "id", "secret"))}, {}
-            )
-            collector = Collector(adapters, Rates(), 30, Manners(HttpCaller(client)))
-            result = await collector.fetch(event)
+        result = await collector.fetch(event)
         assert result.status == "ok" and len(result.listings) == 1, result.error
-        async with engine.begin() as conn:
-            await collector.store(conn, event, result, started_at=event.occurred_at)
-        async with engine.connect() as conn:
+        async with service.runtime.units.begin() as uow:
+            await collector.store(uow, event, result, started_at=event.occurred_at)
+        assert uow.written == 2  # the sale's pricepoint.collected and pricing.completed
+        async with service.runtime.engine.connect() as conn:
             rows = (
                 await conn.execute(
                     select(exchanges.c.method, exchanges.c.url, raw_artifacts.c.body)
@@ -292,7 +292,7 @@ async def test_token_answers_are_stored_without_the_tokens(
                 )
             ).all()
     finally:
-        await engine.dispose()
+        await service.close()
     assert [(r.method, r.url.rsplit("/", 1)[-1]) for r in rows] == [
         ("POST", "token"),
         ("GET", "search"),

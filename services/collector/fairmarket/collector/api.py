@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from fairmarket.collector.db import exchanges, jobs
-from fairmarket.collector.imports import ImportRefused, import_rows
+from fairmarket.collector.domain.imports import ImportRefused
+from fairmarket.collector.imports import store_import
 from fairmarket.common import comps_csv
 from fairmarket.common.runtime import Runtime
 from fairmarket.common.web import Staff, Viewer
@@ -93,29 +94,32 @@ async def import_comps(
     """A CSV of comps; every row is validated and a file with any bad row is refused whole."""
     size = int(request.headers.get("content-length") or 0)
     if size > comps_csv.MAX_BYTES:
-        raise HTTPException(413, f"the file is over {comps_csv.MAX_BYTES // (1024 * 1024)} MiB")
+        raise too_large()
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > comps_csv.MAX_BYTES:
-            raise HTTPException(413, f"the file is over {comps_csv.MAX_BYTES // (1024 * 1024)} MiB")
+            raise too_large()
     try:
         parsed = comps_csv.parse(bytes(body), item_id=item_id)
     except comps_csv.CsvTooLarge as exc:
         raise HTTPException(413, str(exc)) from exc
     if not parsed.ok:
-        raise HTTPException(
-            422,
-            f"{len(parsed.errors)} problems; nothing was imported: "
-            + "; ".join(parsed.errors[:20]),
-        )
+        raise refused(parsed.errors)
     try:
-        async with rt.engine.begin() as conn:
-            events, counts = await import_rows(conn, parsed.rows, request.app.state.rates)
-            await rt.outbox.add(conn, events)
+        async with rt.units.begin() as uow:
+            counts = await store_import(uow, parsed.rows, request.app.state.rates)
     except ImportRefused as exc:
-        raise HTTPException(
-            422, f"{len(exc.errors)} problems; nothing was imported: " + "; ".join(exc.errors[:20])
-        ) from exc
-    rt.outbox.notify()
+        raise refused(exc.errors) from exc
     return ImportOut(rows=len(parsed.rows), items=counts)
+
+
+def too_large() -> HTTPException:
+    return HTTPException(413, f"the file is over {comps_csv.MAX_BYTES // (1024 * 1024)} MiB")
+
+
+def refused(errors: list[str]) -> HTTPException:
+    """A file with any bad row is refused whole, the first twenty problems named."""
+    return HTTPException(
+        422, f"{len(errors)} problems; nothing was imported: " + "; ".join(errors[:20])
+    )

@@ -20,26 +20,18 @@ def replay_cmd(
     request_id: Annotated[uuid.UUID, typer.Argument(help="the pricing request to replay")],
 ) -> None:
     """Re-normalize a request's stored raw responses (no marketplace call); emit what changed."""
-    from fairmarket.collector.adapters.registry import build_adapters
-    from fairmarket.collector.db import SCHEMA, outbox
-    from fairmarket.collector.domain.money import rates_from
+    from fairmarket.collector.bootstrap import bootstrap
     from fairmarket.collector.replay import UnknownRequest, replay
     from fairmarket.collector.settings import CollectorSettings
-    from fairmarket.common.db import make_engine
-    from fairmarket.common.messaging.outbox import Outbox
-
-    settings = CollectorSettings()  # type: ignore[call-arg]
 
     async def run() -> str:
-        engine = make_engine(settings.database_url, schema=SCHEMA, pool_size=1)
+        service = bootstrap(CollectorSettings())  # type: ignore[call-arg]
+        collector = service.collector
         try:
-            async with engine.begin() as conn:
-                report, events = await replay(
-                    conn, request_id, rates_from(settings), build_adapters(settings)
-                )
-                await Outbox(outbox).add(conn, events)
+            async with service.runtime.units.begin() as uow:
+                report = await replay(uow, request_id, collector.rates, collector.adapters)
         finally:
-            await engine.dispose()
+            await service.close()
         return (
             f"replayed {report.exchanges} stored responses: {report.price_points} price points, "
             f"{report.changed} changed and emitted"

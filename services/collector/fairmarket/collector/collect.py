@@ -8,13 +8,10 @@ collects again, and deterministic price point ids keep that from duplicating.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.collector.adapters.base import Adapter, FetchResult, collect_listings
 from fairmarket.collector.adapters.errors import MARKETPLACE_FAULTS
@@ -22,15 +19,12 @@ from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.collector.adapters.politeness import CircuitBreaker, PacedDeadline, TokenBucket
 from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
+from fairmarket.collector.domain.exchange_log import ExchangeLog
 from fairmarket.collector.domain.money import Rates
-from fairmarket.collector.domain.normalize import to_price_points
-from fairmarket.collector.domain.price_points import PricePoints
+from fairmarket.collector.domain.normalize import request_points
 from fairmarket.collector.metrics import CIRCUIT_STATE, CIRCUIT_VALUES, COMPS, SOURCE_ERRORS
-from fairmarket.common.events import Envelope, PricingRequested, PricingRequestedData, SourceRef
-
-
-def artifact_id(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+from fairmarket.common.events import PricingRequested, PricingRequestedData, SourceRef
+from fairmarket.common.uow import UnitOfWork
 
 
 @dataclass
@@ -124,82 +118,50 @@ class Collector:
 
     async def store(
         self,
-        conn: AsyncConnection,
+        uow: UnitOfWork,
         request: PricingRequested,
         result: FetchResult,
         *,
         started_at: datetime,
-    ) -> list[Envelope[Any]]:
+    ) -> None:
         """Write raw responses, price points and the job (cached statements, rows as
-        parameters); return the events to emit."""
+        parameters) and raise their events on the unit of work."""
         d = request.data
-        ids = [artifact_id(x.body) for x in result.exchanges]
-        artifacts = {
-            i: {"id": i, "content_type": x.content_type, "size": len(x.body), "body": x.body}
-            for i, x in zip(ids, result.exchanges, strict=True)
-        }
-        logged = [
-            {
-                "request_id": d.request_id,
-                "seq": seq,
-                "artifact_id": ids[seq],
-                "method": x.method,
-                "url": x.url,
-                "params": dict(x.params),
-                "status": x.status,
-                "elapsed_ms": x.elapsed_ms,
-                "requested_at": x.requested_at,
-            }
-            for seq, x in enumerate(result.exchanges)
-        ]
-        sourced = [
-            (x, ids[x.exchange_index] if x.exchange_index < len(ids) else None)
-            for x in result.listings
-        ]
-        points = PricePoints.of(
-            to_price_points(sourced, d, rates=self.rates, now=datetime.now(UTC)),
-            request_id=d.request_id,
-            run_id=d.run_id,
-            item_id=d.item_id,
-        )
-        filtered = points.filtered
-        COMPS.labels(d.source.name, "true").inc(filtered)
-        COMPS.labels(d.source.name, "false").inc(len(points) - filtered)
-        job = {
-            "request_id": d.request_id,
-            "run_id": d.run_id,
-            "item_id": d.item_id,
-            "revision": d.revision,
-            "source": d.source.name,
-            "adapter": d.source.adapter,
-            "request": d.model_dump(mode="json"),
-            "status": result.status,
-            "collected": len(points),
-            "filtered": filtered,
-            "error": result.error,
-            "started_at": started_at,
-        }
-        events: list[Envelope[Any]] = [*points.events(causation_id=request.event_id)]
-        events.append(
-            points.completed(
-                revision=d.revision,
-                source=d.source,
-                status=result.status,
-                attribution=d.attribution,
-                error=result.error,
-                run_size=d.run_size,
-                causation_id=request.event_id,
-            )
+        log = ExchangeLog.of(d.request_id, result.exchanges)
+        sourced = [(x, log.artifact_of(x.exchange_index)) for x in result.listings]
+        points = request_points(sourced, d, rates=self.rates, now=datetime.now(UTC))
+        COMPS.labels(d.source.name, "true").inc(points.filtered)
+        COMPS.labels(d.source.name, "false").inc(len(points) - points.filtered)
+        job = points.job_row(
+            revision=d.revision,
+            source=d.source,
+            request=d.model_dump(mode="json"),
+            status=result.status,
+            error=result.error,
+            started_at=started_at,
         )
         for statement, values in (
-            (INSERT_ARTIFACTS, list(artifacts.values())),
-            (exchanges.insert(), logged),
+            (INSERT_ARTIFACTS, log.artifact_rows()),
+            (exchanges.insert(), log.exchange_rows()),
             (INSERT_POINTS, points.rows()),
             (INSERT_JOBS, [job]),
         ):
             if values:
-                await conn.execute(statement, values)
-        return events
+                await uow.conn.execute(statement, values)
+        uow.raise_events(points.events(causation_id=request.event_id))
+        uow.raise_events(
+            [
+                points.completed(
+                    revision=d.revision,
+                    source=d.source,
+                    status=result.status,
+                    attribution=d.attribution,
+                    error=result.error,
+                    run_size=d.run_size,
+                    causation_id=request.event_id,
+                )
+            ]
+        )
 
 
 INSERT_ARTIFACTS = insert(raw_artifacts).on_conflict_do_nothing()

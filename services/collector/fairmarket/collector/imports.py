@@ -1,10 +1,9 @@
-"""Comps from a spreadsheet (auction results, show sales) as price points of a `manual` source."""
+"""Comps from a spreadsheet (auction results, show sales) as price points of a `manual` source:
+the items' known requests read, the plan (domain/imports.py) written, its events raised."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,44 +12,20 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.collector.db import jobs, price_points
-from fairmarket.collector.domain.grades import grade_of
-from fairmarket.collector.domain.money import Rates, UnknownCurrency
-from fairmarket.collector.domain.price_points import PricePoints
+from fairmarket.collector.domain.imports import ImportRefused, KnownItem, plan_import
+from fairmarket.collector.domain.money import Rates
 from fairmarket.common.comps_csv import CompRow
-from fairmarket.common.events import Envelope, PricePointCollectedData, SourceRef
+from fairmarket.common.events import Envelope
+from fairmarket.common.uow import UnitOfWork
 
-_NAMESPACE = uuid.UUID("8c0f3d52-6a4b-4c1e-9f2a-1b3c5d7e9f00")
+__all__ = ["ImportRefused", "import_rows", "known_items", "store_import"]
 
-
-class ImportRefused(ValueError):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors[:5]))
-        self.errors = errors
+INSERT_POINTS = insert(price_points).on_conflict_do_nothing()
 
 
-def manual_source(name: str) -> SourceRef:
-    return SourceRef(id=uuid.uuid5(_NAMESPACE, f"source|{name}"), name=name, adapter="manual")
-
-
-def row_id(row: CompRow) -> uuid.UUID:
-    """The same row imported twice is the same comp."""
-    key = "|".join(
-        str(v)
-        for v in (
-            row.item_id,
-            row.source,
-            row.title,
-            row.price,
-            row.currency,
-            row.observed_at,
-            row.url or "",
-            row.shipping,
-        )
-    )
-    return uuid.uuid5(_NAMESPACE, hashlib.sha256(key.encode()).hexdigest())
-
-
-async def known_items(conn: AsyncConnection, item_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+async def known_items(
+    conn: AsyncConnection, item_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, KnownItem]:
     """Each item's latest revision and category, from the pricing requests seen for it."""
     latest = (
         select(jobs.c.item_id, func.max(jobs.c.revision).label("revision"))
@@ -65,89 +40,27 @@ async def known_items(conn: AsyncConnection, item_ids: set[uuid.UUID]) -> dict[u
             )
         )
     ).all()
-    return {r.item_id: r for r in rows}
+    return {r.item_id: KnownItem(r.revision, r.request) for r in rows}
+
+
+async def store_import(uow: UnitOfWork, rows: list[CompRow], rates: Rates) -> dict[str, int]:
+    """Write the file's comps and raise their events; how many rows each item got."""
+    events, counts = await import_rows(uow.conn, rows, rates)
+    uow.raise_events(events)
+    return counts
 
 
 async def import_rows(
     conn: AsyncConnection, rows: list[CompRow], rates: Rates
 ) -> tuple[list[Envelope[Any]], dict[str, int]]:
+    """Write the file's comps; their events are for the caller's unit of work to raise
+    (`store_import` does; the catalog's consumability test reads them)."""
     items = await known_items(conn, {r.item_id for r in rows})
-    errors = [
-        f"line {r.line}: item {r.item_id} is not known to the collector"
-        for r in rows
-        if r.item_id not in items
-    ]
-    points: dict[uuid.UUID, list[PricePointCollectedData]] = defaultdict(list)
-    run_id = uuid.uuid4()
-    requests = {item: uuid.uuid4() for item in items}
-    for r in rows:
-        if r.item_id not in items:
-            continue
-        try:
-            total = rates.total_usd_cents(r.price, r.currency, r.shipping, r.currency)
-        except UnknownCurrency as exc:
-            errors.append(f"line {r.line}: {exc}")
-            continue
-        category = items[r.item_id].request["category"]
-        points[r.item_id].append(
-            PricePointCollectedData(
-                price_point_id=row_id(r),
-                item_id=r.item_id,
-                revision=items[r.item_id].revision,
-                request_id=requests[r.item_id],
-                source=manual_source(r.source),
-                kind=r.kind,  # type: ignore[arg-type]
-                title=r.title,
-                url=r.url,
-                price=r.price,
-                currency=r.currency,
-                shipping=r.shipping,
-                total_usd_cents=total,
-                observed_at=r.observed_at,
-                sale_format=r.sale_format,  # type: ignore[arg-type]
-                bids=r.bids,
-                quantity=r.quantity,
-                condition=r.condition,
-                grade=r.grade or grade_of(category, r.title),
-                match_score=1.0,
-            )
-        )
-    if errors:
-        raise ImportRefused(errors)
+    planned = plan_import(rows, items, rates)
     now = datetime.now(UTC)
     events: list[Envelope[Any]] = []
-    for item_id, item_points in points.items():
-        request_id = requests[item_id]
-        unique = PricePoints.of(item_points, request_id=request_id, run_id=run_id, item_id=item_id)
-        source = manual_source("manual")
-        snapshot = dict(items[item_id].request)
-        snapshot.update(
-            request_id=str(request_id), run_id=str(run_id), source=source.model_dump(mode="json")
-        )
-        await conn.execute(
-            jobs.insert().values(
-                request_id=request_id,
-                run_id=run_id,
-                item_id=item_id,
-                revision=items[item_id].revision,
-                source="manual",
-                adapter="manual",
-                request=snapshot,
-                status="ok",
-                collected=len(unique),
-                filtered=unique.filtered,
-                error=None,
-                started_at=now,
-            )
-        )
-        await conn.execute(insert(price_points).values(unique.rows()).on_conflict_do_nothing())
-        events.extend(unique.events())
-        events.append(
-            unique.completed(
-                revision=items[item_id].revision,
-                source=source,
-                status="ok",
-                attribution=snapshot.get("attribution"),
-            )
-        )
-    return events, {str(k): len(v) for k, v in points.items()}
+    for item in planned:
+        await conn.execute(jobs.insert(), [item.job_row(started_at=now)])
+        await conn.execute(INSERT_POINTS, item.points.rows())
+        events.extend(item.events())
+    return events, {str(item.points.item_id): item.rows for item in planned}

@@ -13,15 +13,14 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fairmarket.collector.adapters.base import RawExchange, parse_listings
 from fairmarket.collector.adapters.registry import Adapters
 from fairmarket.collector.db import exchanges, jobs, price_points, raw_artifacts
 from fairmarket.collector.domain.money import Rates
-from fairmarket.collector.domain.normalize import to_price_points
-from fairmarket.collector.domain.price_points import PricePoints
-from fairmarket.common.events import PricePointCollected, PricingRequestedData
+from fairmarket.collector.domain.normalize import request_points
+from fairmarket.common.events import PricingRequestedData
+from fairmarket.common.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,10 @@ class UnknownRequest(LookupError):
 
 
 async def replay(
-    conn: AsyncConnection, request_id: uuid.UUID, rates: Rates, adapters: Adapters
-) -> tuple[ReplayReport, list[PricePointCollected]]:
+    uow: UnitOfWork, request_id: uuid.UUID, rates: Rates, adapters: Adapters
+) -> ReplayReport:
+    """Store what changed and raise its events on the unit of work."""
+    conn = uow.conn
     job = (await conn.execute(select(jobs).where(jobs.c.request_id == request_id))).one_or_none()
     if job is None:
         raise UnknownRequest(f"no collection job for request {request_id}")
@@ -83,18 +84,8 @@ async def replay(
     sourced = [
         (x, artifact_ids[x.exchange_index]) for x in parse_listings(adapter, stored, request)
     ]
-    points = PricePoints.of(
-        to_price_points(sourced, request, rates=rates, now=job.started_at or datetime.now(UTC)),
-        request_id=request_id,
-        run_id=request.run_id,
-        item_id=request.item_id,
-    )
-    changed = PricePoints.of(
-        (p for p in points.points if previous.get(p.price_point_id) != p.model_dump(mode="json")),
-        request_id=request_id,
-        run_id=request.run_id,
-        item_id=request.item_id,
-    )
+    points = request_points(sourced, request, rates=rates, now=job.started_at or datetime.now(UTC))
+    changed = points.changed_since(previous)
     if changed.points:
         stmt = insert(price_points).values(changed.rows())
         await conn.execute(
@@ -103,4 +94,5 @@ async def replay(
                 set_={"payload": stmt.excluded.payload},
             )
         )
-    return ReplayReport(request_id, len(stored), len(points), len(changed)), changed.events()
+        uow.raise_events(changed.events())
+    return ReplayReport(request_id, len(stored), len(points), len(changed))

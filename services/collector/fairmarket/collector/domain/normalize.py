@@ -12,6 +12,7 @@ from fairmarket.collector.domain.grades import grade_of
 from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.matching import hard_mismatch, match_score
 from fairmarket.collector.domain.money import Rates, UnknownCurrency
+from fairmarket.collector.domain.price_points import PricePoints
 from fairmarket.collector.domain.relevance import (
     PRICE_FLOOR_REASON,
     category_reason,
@@ -131,3 +132,20 @@ def to_price_points(
                 update={"filtered": True, "filtered_reason": PRICE_FLOOR_REASON}
             )
     return points
+
+
+def request_points(
+    listings: Sequence[tuple[Listing, str | None]],
+    request: PricingRequestedData,
+    *,
+    rates: Rates,
+    now: datetime,
+) -> PricePoints:
+    """A request's listings as its price points: one path for a collection and its replay, so
+    a replay compares like with like."""
+    return PricePoints.of(
+        to_price_points(listings, request, rates=rates, now=now),
+        request_id=request.request_id,
+        run_id=request.run_id,
+        item_id=request.item_id,
+    )

@@ -4,8 +4,9 @@ and their events, shared by collection, CSV import and replay. Pure, no I/O."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fairmarket.common.events import (
@@ -50,6 +51,18 @@ class PricePoints:
     def filtered(self) -> int:
         return sum(1 for p in self.points if p.filtered)
 
+    def changed_since(self, stored: Mapping[uuid.UUID, Any]) -> PricePoints:
+        """The points a replay writes and announces again: new ones, and those whose stored
+        payload (by id) differs from what normalization makes of them today."""
+        return PricePoints(
+            self.request_id,
+            self.run_id,
+            self.item_id,
+            tuple(
+                p for p in self.points if stored.get(p.price_point_id) != p.model_dump(mode="json")
+            ),
+        )
+
     def rows(self) -> list[dict[str, Any]]:
         """The `price_points` rows, the payload being the event's data as announced."""
         return [
@@ -73,6 +86,33 @@ class PricePoints:
             )
             for p in self.points
         ]
+
+    def job_row(
+        self,
+        *,
+        revision: int,
+        source: SourceRef,
+        request: Mapping[str, Any],
+        status: CompletionStatus,
+        error: str | None,
+        started_at: datetime,
+    ) -> dict[str, Any]:
+        """The `jobs` row: what the request asked (as JSON) and what came of it, counted as
+        the completion counts."""
+        return {
+            "request_id": self.request_id,
+            "run_id": self.run_id,
+            "item_id": self.item_id,
+            "revision": revision,
+            "source": source.name,
+            "adapter": source.adapter,
+            "request": dict(request),
+            "status": status,
+            "collected": len(self.points),
+            "filtered": self.filtered,
+            "error": error,
+            "started_at": started_at,
+        }
 
     def completed(
         self,
