@@ -172,5 +172,11 @@ def test_standin_port_env_reaches_each_service(tmp_path: Path) -> None:
         assert sup.process("sandbox").argv == standin_argv(
             "serve", "--host", "127.0.0.1", "--port", str(stack.ports["sandbox"])
         )
+        # the sandbox is a stranger to the stack: neither its database nor its JWT secret
+        sandbox_env = sup.process("sandbox").env or {}
+        assert stack.database_url not in sandbox_env.values()
+        assert stack.jwt_secret not in sandbox_env.values()
+        assert (sup.process("catalog").env or {})["FAIRMARKET_JWT_SECRET"] == stack.jwt_secret
+        assert sandbox_env["PYTHONUNBUFFERED"] == "1"
         began = time.monotonic()
     assert time.monotonic() - began < 10  # stand-ins stop on SIGTERM, no grace period spent

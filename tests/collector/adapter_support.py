@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from fairmarket.collector.adapters.base import Adapter, FetchResult, collect_listings
 from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.common.events import PricingRequestedData
@@ -16,3 +18,8 @@ class Bound:
         return await collect_listings(
             self.adapter, request, self.http.for_source(request.source.name)
         )
+
+
+def quick_caller(client: httpx.AsyncClient) -> HttpCaller:
+    """Retries as in production (three attempts) with backoffs short enough for a test."""
+    return HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05)

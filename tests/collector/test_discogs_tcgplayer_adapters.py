@@ -13,15 +13,15 @@ from __future__ import annotations
 import csv
 import json
 import statistics
-import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from adapter_support import Bound
+from adapter_support import Bound, quick_caller
 from marketplace_server import Marketplace, Reply, Seen
+from request_support import pricing_request
 
 from fairmarket.collector.adapters.discogs import (
     SEARCH,
@@ -29,7 +29,6 @@ from fairmarket.collector.adapters.discogs import (
     DiscogsConfig,
     media_grade,
 )
-from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.collector.adapters.tcgplayer import (
     PRODUCTS,
     TcgplayerAdapter,
@@ -37,28 +36,20 @@ from fairmarket.collector.adapters.tcgplayer import (
 )
 from fairmarket.common.events import (
     CardAttribution,
-    PricingRequestedData,
     RecordAttribution,
-    SourceRef,
 )
 
 ICARUS = RecordAttribution(artist="Trash80", title="Icarus", catalog_number="8BP086")
 
 
-def request(attribution: Any, adapter: str) -> PricingRequestedData:
-    return PricingRequestedData(
-        request_id=uuid.uuid4(),
-        run_id=uuid.uuid4(),
-        item_id=uuid.uuid4(),
-        revision=1,
-        category=attribution.category,
-        attribution=attribution,
-        source=SourceRef(id=uuid.uuid4(), name=adapter, adapter=adapter),
-    )
+def discogs_at(market: Marketplace, client: httpx.AsyncClient, token: str = "t") -> Bound:
+    """The Discogs adapter against `market`, fetched as the collector does."""
+    return Bound(DiscogsAdapter(DiscogsConfig(market.url, token)), quick_caller(client))
 
 
-def caller(client: httpx.AsyncClient) -> HttpCaller:
-    return HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05)
+def tcg_at(market: Marketplace, client: httpx.AsyncClient) -> Bound:
+    """The TCGplayer adapter against `market`, fetched as the collector does."""
+    return Bound(TcgplayerAdapter(TcgplayerConfig(market.url, "pub", "priv")), quick_caller(client))
 
 
 def discogs_file(shared: Path, name: str) -> Any:
@@ -94,10 +85,8 @@ async def test_discogs_resolves_the_release_and_never_calls_asks_or_guides_sales
     discogs_market: Marketplace,
 ) -> None:
     async with httpx.AsyncClient() as client:
-        discogs = Bound(
-            DiscogsAdapter(DiscogsConfig(discogs_market.url, "tok-123")), caller(client)
-        )
-        result = await discogs.fetch(request(ICARUS, "discogs"))
+        discogs = discogs_at(discogs_market, client, "tok-123")
+        result = await discogs.fetch(pricing_request(ICARUS, "discogs"))
     assert result.status == "ok" and result.error is None
     search = discogs_market.calls(SEARCH)[0]
     assert search.headers["authorization"] == "Discogs token=tok-123"
@@ -117,8 +106,8 @@ async def test_discogs_resolves_the_release_and_never_calls_asks_or_guides_sales
 async def test_discogs_with_a_release_id_skips_the_search(discogs_market: Marketplace) -> None:
     known = RecordAttribution(artist="Trash80", title="Icarus", discogs_release_id=1743771)
     async with httpx.AsyncClient() as client:
-        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
-        result = await discogs.fetch(request(known, "discogs"))
+        discogs = discogs_at(discogs_market, client)
+        result = await discogs.fetch(pricing_request(known, "discogs"))
     assert not discogs_market.calls(SEARCH) and len(result.listings) == 9
 
 
@@ -127,8 +116,8 @@ async def test_discogs_no_matching_release_is_ok_with_no_comps_and_says_why(
 ) -> None:
     other = RecordAttribution(artist="Trash80", title="Icarus", catalog_number="NOPE-1")
     async with httpx.AsyncClient() as client:
-        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
-        result = await discogs.fetch(request(other, "discogs"))
+        discogs = discogs_at(discogs_market, client)
+        result = await discogs.fetch(pricing_request(other, "discogs"))
     assert (result.status, result.listings) == ("ok", [])
     assert result.error == "no Discogs release matches the attribution"
 
@@ -146,10 +135,10 @@ async def test_discogs_429_is_waited_out_and_a_broken_body_fails_cleanly(
         ],
     )
     async with httpx.AsyncClient() as client:
-        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
-        ok = await discogs.fetch(request(ICARUS, "discogs"))
+        discogs = discogs_at(discogs_market, client)
+        ok = await discogs.fetch(pricing_request(ICARUS, "discogs"))
         discogs_market.on("GET", "/marketplace/price_suggestions/1743771", Reply(200, "{not json"))
-        broken = await discogs.fetch(request(ICARUS, "discogs"))
+        broken = await discogs.fetch(pricing_request(ICARUS, "discogs"))
     assert ok.status == "ok" and len(ok.listings) == 9
     assert broken.status == "partial" and "not JSON" in (broken.error or "")
     assert [x.kind for x in broken.listings] == ["ask"]  # what did arrive is kept
@@ -254,10 +243,8 @@ async def test_tcgplayer_prices_are_guides_for_the_numbered_card_and_its_printin
     tcg_market(marketplace, sales_of_product)
     card = CardAttribution(game="Magic", name="Sol Ring", number="250")
     async with httpx.AsyncClient() as client:
-        tcg = Bound(
-            TcgplayerAdapter(TcgplayerConfig(marketplace.url, "pub", "priv")), caller(client)
-        )
-        result = await tcg.fetch(request(card, "tcgplayer"))
+        tcg = tcg_at(marketplace, client)
+        result = await tcg.fetch(pricing_request(card, "tcgplayer"))
     assert result.status == "ok", result.error
     token = marketplace.calls("/token")[0].body.decode()
     assert "client_id=pub" in token and "grant_type=client_credentials" in token
@@ -274,15 +261,9 @@ async def test_tcgplayer_prices_are_guides_for_the_numbered_card_and_its_printin
 
 async def test_tcgplayer_refuses_what_is_not_a_card(marketplace: Marketplace) -> None:
     async with httpx.AsyncClient() as client:
-        tcg = Bound(
-            TcgplayerAdapter(TcgplayerConfig(marketplace.url, "pub", "priv")), caller(client)
-        )
-        result = await tcg.fetch(request(ICARUS, "tcgplayer"))
+        tcg = tcg_at(marketplace, client)
+        result = await tcg.fetch(pricing_request(ICARUS, "tcgplayer"))
     assert result.status == "failed" and not marketplace.seen
-
-
-def tcg(market: Marketplace, client: httpx.AsyncClient) -> Bound:
-    return Bound(TcgplayerAdapter(TcgplayerConfig(market.url, "pub", "priv")), caller(client))
 
 
 SOL_RING = CardAttribution(game="Magic", name="Sol Ring", number="250")
@@ -296,7 +277,7 @@ async def test_tcgplayer_429_is_waited_out_then_priced(
     throttled = iter([Reply(429, {"success": False, "errors": []}, {"Retry-After": "0"})])
     marketplace.on("GET", PRODUCTS, lambda seen: next(throttled, None) or lookup(seen))
     async with httpx.AsyncClient() as client:
-        result = await tcg(marketplace, client).fetch(request(SOL_RING, "tcgplayer"))
+        result = await tcg_at(marketplace, client).fetch(pricing_request(SOL_RING, "tcgplayer"))
     assert result.status == "ok" and result.error is None
     assert [x.status for x in result.exchanges if x.url.endswith(PRODUCTS)] == [429, 200]
     assert len(result.listings) == 4
@@ -308,7 +289,7 @@ async def test_tcgplayer_down_fails_with_the_reason(
     tcg_market(marketplace, sales_of_product)
     marketplace.on("GET", f"/pricing/product/{MYSTERY}", Reply(502, "<html>Bad Gateway</html>"))
     async with httpx.AsyncClient() as client:
-        result = await tcg(marketplace, client).fetch(request(SOL_RING, "tcgplayer"))
+        result = await tcg_at(marketplace, client).fetch(pricing_request(SOL_RING, "tcgplayer"))
     # the lookup answered, the pricing never did: nothing usable, so failed, not partial
     assert result.status == "failed" and result.listings == []
     assert result.error == f"TCGplayer answered 502 for /pricing/product/{MYSTERY}"
@@ -335,20 +316,20 @@ async def test_tcgplayer_malformed_bodies_fail_cleanly(
     tcg_market(marketplace, sales_of_product)
     marketplace.on("GET", path, Reply(200, body))
     async with httpx.AsyncClient() as client:
-        result = await tcg(marketplace, client).fetch(request(SOL_RING, "tcgplayer"))
+        result = await tcg_at(marketplace, client).fetch(pricing_request(SOL_RING, "tcgplayer"))
     assert result.status == "failed" and result.listings == []
     assert reason in (result.error or "")
 
 
 async def test_discogs_5xx_fails_with_the_reason(discogs_market: Marketplace) -> None:
     async with httpx.AsyncClient() as client:
-        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
+        discogs = discogs_at(discogs_market, client)
         discogs_market.on("GET", SEARCH, Reply(503, {"message": "Service Unavailable"}))
-        search_down = await discogs.fetch(request(ICARUS, "discogs"))
+        search_down = await discogs.fetch(pricing_request(ICARUS, "discogs"))
         known = RecordAttribution(artist="Trash80", title="Icarus", discogs_release_id=1743771)
         discogs_market.on("GET", "/marketplace/stats/1743771", Reply(500, "Internal Error"))
         discogs_market.on("GET", "/marketplace/price_suggestions/1743771", Reply(500, ""))
-        stats_down = await discogs.fetch(request(known, "discogs"))
+        stats_down = await discogs.fetch(pricing_request(known, "discogs"))
     assert search_down.status == "failed" and search_down.listings == []
     assert search_down.error == "Discogs answered 503 for /database/search"
     assert len(discogs_market.calls(SEARCH)) == 3  # retried with backoff, then given up
@@ -359,10 +340,10 @@ async def test_discogs_5xx_fails_with_the_reason(discogs_market: Marketplace) ->
 async def test_discogs_json_of_the_wrong_shape_fails_cleanly(discogs_market: Marketplace) -> None:
     discogs_market.on("GET", "/marketplace/stats/1743771", Reply(200, [{"lowest_price": 2.09}]))
     async with httpx.AsyncClient() as client:
-        discogs = Bound(DiscogsAdapter(DiscogsConfig(discogs_market.url, "t")), caller(client))
-        stats = await discogs.fetch(request(ICARUS, "discogs"))
+        discogs = discogs_at(discogs_market, client)
+        stats = await discogs.fetch(pricing_request(ICARUS, "discogs"))
         discogs_market.on("GET", SEARCH, Reply(200, {"pagination": {}, "results": None}))
-        search = await discogs.fetch(request(ICARUS, "discogs"))
+        search = await discogs.fetch(pricing_request(ICARUS, "discogs"))
     assert stats.status == "failed" and stats.listings == []
     assert stats.error == "Discogs answered an unexpected body for /marketplace/stats/1743771"
     assert (search.status, search.error) == ("failed", "Discogs search answered an unexpected body")

@@ -14,8 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from adapter_support import Bound
+from adapter_support import Bound, quick_caller
 from marketplace_server import Marketplace, Reply
+from request_support import pricing_request
 
 from fairmarket.collector.adapters.ebay import (
     BROWSE,
@@ -31,7 +32,6 @@ from fairmarket.common.events import (
     CoinAttribution,
     PricingRequestedData,
     ProductAttribution,
-    SourceRef,
     SourceRules,
 )
 
@@ -39,23 +39,14 @@ TOKEN = "/identity/v1/oauth2/token"
 
 
 def request(max_results: int = 200, **rules: Any) -> PricingRequestedData:
-    return PricingRequestedData(
-        request_id=uuid.uuid4(),
-        run_id=uuid.uuid4(),
-        item_id=uuid.uuid4(),
-        revision=1,
-        category="product",
-        attribution=ProductAttribution(brand="Apple", name="iPhone"),
-        source=SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay"),
-        rules=SourceRules(max_results=max_results, **rules),
-    )
+    """An iPhone priced at eBay under the source's `rules`."""
+    iphone = ProductAttribution(brand="Apple", name="iPhone")
+    return pricing_request(iphone, "ebay", rules=SourceRules(max_results=max_results, **rules))
 
 
 def adapter(market: Marketplace, client: httpx.AsyncClient, insights: bool = False) -> Bound:
     config = EbayConfig(market.url, "client-id", "client-secret-xyz", insights=insights)
-    return Bound(
-        EbayAdapter(config), HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05)
-    )
+    return Bound(EbayAdapter(config), quick_caller(client))
 
 
 def token(seen: Any = None, expires_in: int = 7200) -> Reply:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from marketplace_server import Marketplace, Reply, Seen
 from prometheus_client import REGISTRY
+from request_support import pricing_requested
 
 from fairmarket.collector.adapters.base import FetchResult
 from fairmarket.collector.adapters.ebay import EbayAdapter, EbayConfig
@@ -27,9 +28,7 @@ from fairmarket.collector.domain.money import Rates
 from fairmarket.common.events import (
     CoinAttribution,
     PricingRequested,
-    PricingRequestedData,
     ProductAttribution,
-    SourceRef,
 )
 
 TOKEN = "/identity/v1/oauth2/token"
@@ -47,18 +46,9 @@ class Waits:
 
 
 def pricing(source: str, adapter: str = "shopify", attribution: Any = None) -> PricingRequested:
-    return PricingRequested(
-        producer="test",
-        data=PricingRequestedData(
-            request_id=uuid.uuid4(),
-            run_id=uuid.uuid4(),
-            item_id=uuid.uuid4(),
-            revision=1,
-            category="coin" if isinstance(attribution, CoinAttribution) else "product",
-            attribution=attribution or ProductAttribution(name="Geometry"),
-            source=SourceRef(id=uuid.uuid4(), name=source, adapter=adapter),
-        ),
-    )
+    """Onyx's Geometry coffee (or `attribution`) asked of the source `source`."""
+    item = attribution or ProductAttribution(name="Geometry")
+    return pricing_requested(item, adapter, source=source)
 
 
 def collector(

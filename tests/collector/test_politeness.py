@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from marketplace_server import Marketplace, Reply, Seen, serve
+from request_support import pricing_requested
 
 from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.collector.adapters.politeness import CircuitBreaker, HostSlots, TokenBucket
@@ -24,9 +24,7 @@ from fairmarket.collector.collect import Collector, Manners
 from fairmarket.collector.domain.money import Rates
 from fairmarket.common.events import (
     PricingRequested,
-    PricingRequestedData,
     ProductAttribution,
-    SourceRef,
 )
 
 
@@ -116,18 +114,8 @@ def slow_store() -> Iterator[tuple[Marketplace, threading.Event]]:
 
 
 def pricing(source: str, adapter: str = "shopify") -> PricingRequested:
-    return PricingRequested(
-        producer="test",
-        data=PricingRequestedData(
-            request_id=uuid.uuid4(),
-            run_id=uuid.uuid4(),
-            item_id=uuid.uuid4(),
-            revision=1,
-            category="product",
-            attribution=ProductAttribution(name="Geometry"),
-            source=SourceRef(id=uuid.uuid4(), name=source, adapter=adapter),
-        ),
-    )
+    """Onyx's Geometry coffee asked of the store `source`."""
+    return pricing_requested(ProductAttribution(name="Geometry"), adapter, source=source)
 
 
 def collector(client: httpx.AsyncClient, stores: dict[str, str], **manners: float) -> Collector:

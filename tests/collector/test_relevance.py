@@ -9,12 +9,12 @@ capture, every listing labelled by reading its title and category.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from request_support import pricing_request
 from typer.testing import CliRunner
 
 from fairmarket.collector.cli import app
@@ -41,10 +41,8 @@ from fairmarket.collector.relevance import (
 from fairmarket.common.events import (
     CardAttribution,
     CoinAttribution,
-    PricingRequestedData,
     ProductAttribution,
     RecordAttribution,
-    SourceRef,
     SourceRules,
 )
 
@@ -97,22 +95,13 @@ def test_the_command_says_when_it_has_no_labels(shared_data: Path, tmp_path: Pat
     assert f"cannot measure: no label files in {tmp_path}" in result.output
 
 
-def _browse_request(attribution: ProductAttribution) -> PricingRequestedData:
-    return PricingRequestedData(
-        request_id=uuid.uuid4(),
-        run_id=uuid.uuid4(),
-        item_id=uuid.uuid4(),
-        revision=1,
-        category="product",
-        attribution=attribution,
-        source=SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay"),
-    )
-
-
 def test_every_filtered_accessory_keeps_one_plain_reason(shared_data: Path) -> None:
     listings = browse_listings(shared_data / "ebay" / BY_PRICE)
     points = to_price_points(
-        [(x, None) for x in listings.values()], _browse_request(IPHONE_12), rates=Rates(), now=NOW
+        [(x, None) for x in listings.values()],
+        pricing_request(IPHONE_12, "ebay"),
+        rates=Rates(),
+        now=NOW,
     )
     assert all(p.filtered and p.filtered_reason for p in points)
     reasons = {p.filtered_reason for p in points}
@@ -206,7 +195,7 @@ def test_the_price_floor_filters_with_its_reason_and_keeps_the_rest() -> None:
         (Listing(f"n{i}", "Google Nexus Player", Decimal(p), "USD", "sold", observed_at=NOW), None)
         for i, p in enumerate(prices)
     ]
-    points = to_price_points(listings, _browse_request(nexus), rates=Rates(), now=NOW)
+    points = to_price_points(listings, pricing_request(nexus, "ebay"), rates=Rates(), now=NOW)
     assert [p.filtered_reason for p in points] == [None] * 5 + [PRICE_FLOOR_REASON]
 
 
@@ -214,7 +203,9 @@ def test_a_for_parts_condition_is_no_comp() -> None:
     listing = Listing("x", "Google Asus Nexus Player - Untested", Decimal("20.5"), "USD", "sold",
                       observed_at=NOW, condition_id="7000")  # fmt: skip
     nexus = ProductAttribution(brand="Google", name="Nexus Player")
-    [point] = to_price_points([(listing, None)], _browse_request(nexus), rates=Rates(), now=NOW)
+    [point] = to_price_points(
+        [(listing, None)], pricing_request(nexus, "ebay"), rates=Rates(), now=NOW
+    )
     assert point.filtered_reason == "for parts or not working"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from test_collector_service import request_for, sandbox_url  # noqa: F401  (fixture)
+from request_support import pricing_requested
 
 from fairmarket.cli.stack import sandbox_marketplaces
 from fairmarket.common.events import CoinAttribution, RecordAttribution
@@ -58,24 +58,21 @@ async def test_a_hanging_marketplace_does_not_hold_back_another_source(
     service_app: Any,
     bearer: Any,
     kafka_bootstrap: str,
-    sandbox_url: str,  # noqa: F811
+    sandbox: str,
     hanging_url: str,
 ) -> None:
     env = {
-        **sandbox_marketplaces(sandbox_url),
+        **sandbox_marketplaces(sandbox),
         "FAIRMARKET_EBAY_BASE_URL": hanging_url,
         "FAIRMARKET_REQUEST_DEADLINE_SECONDS": str(DEADLINE),
         "FAIRMARKET_HTTP_TIMEOUT_SECONDS": "30",  # the deadline, not a call timeout, ends it
     }
     collector = await service_app("collector", **env)
-    stuck = request_for("ebay", "ebay", CoinAttribution(year=1921, mintmark="D", grade="MS63"))
-    healthy = request_for(
-        "discogs",
-        "discogs",
-        RecordAttribution(
-            artist="Pink Floyd", title="The Dark Side of the Moon", catalog_number="SHVL 804"
-        ),
+    stuck = pricing_requested(CoinAttribution(year=1921, mintmark="D", grade="MS63"), "ebay")
+    dark_side = RecordAttribution(
+        artist="Pink Floyd", title="The Dark Side of the Moon", catalog_number="SHVL 804"
     )
+    healthy = pricing_requested(dark_side, "discogs")
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await producer.start()
     try:  # one send: both requests reach the collector in the same batch

@@ -23,13 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -38,64 +35,29 @@ from typing import Self, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fairmarket.cli.datadir import DataDir
-from fairmarket.cli.embedded import (
-    EmbeddedPostgres,
-    broker_command,
-    start_postgres,
-    stop_postgres_dir,
-)
+from fairmarket.cli.embedded import EmbeddedPostgres, start_postgres, stop_postgres_dir
 from fairmarket.cli.errors import StackError
-from fairmarket.cli.ports import free_port, is_free
-from fairmarket.cli.probes import HttpProbe, TcpProbe
 from fairmarket.cli.process import run_once
+from fairmarket.cli.sandbox_env import sandbox_marketplaces
 from fairmarket.cli.services import spec
-from fairmarket.cli.stack_config import SANDBOX_STORES, STACK_PORTS, Commands, StackConfig
-from fairmarket.cli.supervisor import ChildSpec, Event, RestartPolicy, Supervisor
-from fairmarket.common.db import make_engine
+from fairmarket.cli.stack_children import (
+    broker_spec,
+    child_env,
+    choose_ports,
+    sandbox_spec,
+    service_spec,
+)
+from fairmarket.cli.stack_config import STACK_PORTS, Commands, StackConfig
+from fairmarket.cli.stack_database import run_on_database
+from fairmarket.cli.supervisor import ChildSpec, Event, Supervisor
 from fairmarket.common.messaging.resend import Resend, requeue_recent, still_unsent
 
-__all__ = ["STACK_PORTS", "Commands", "Stack", "StackConfig"]
+__all__ = ["STACK_PORTS", "Commands", "Stack", "StackConfig", "sandbox_marketplaces"]
 
 log = logging.getLogger("fairmarket.stack")
 
 TOKEN_TTL = timedelta(days=30)
-# Prompt, plain-text logs: unbuffered output and typer's standard tracebacks (not boxes).
-CHILD_ENV = {"PYTHONUNBUFFERED": "1", "TYPER_STANDARD_TRACEBACK": "1"}
-BROKER_NOT_RESTARTED = (
-    "the embedded broker keeps topics in memory: restart the whole stack "
-    "(fairmarket up re-sends the recent events)"
-)
 T = TypeVar("T")
-
-
-def sandbox_marketplaces(url: str, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Every adapter pointed at the sandbox, with credentials the sandbox accepts; none of
-    the marketplaces in `skip` (ebay, discogs, tcgplayer, stores: the shop's own)."""
-    stores = {
-        name: {"adapter": adapter, "base_url": url, "currency": "USD"}
-        for name, adapter in SANDBOX_STORES.items()
-    }
-    env = {
-        "FAIRMARKET_EBAY_BASE_URL": url,
-        "FAIRMARKET_EBAY_CLIENT_ID": "fairmarket-sandbox",
-        "FAIRMARKET_EBAY_CLIENT_SECRET": "fairmarket-sandbox-secret",
-        # the sandbox grants the Marketplace Insights scope, as eBay does an approved app:
-        # eBay comps are then sales, the basis a shop wants, with Browse asks as the fallback
-        "FAIRMARKET_EBAY_INSIGHTS": "true",
-        "FAIRMARKET_DISCOGS_BASE_URL": url,
-        "FAIRMARKET_DISCOGS_TOKEN": "fairmarket-sandbox-token",
-        "FAIRMARKET_TCGPLAYER_BASE_URL": url,
-        "FAIRMARKET_TCGPLAYER_PUBLIC_KEY": "fairmarket-sandbox-public",
-        "FAIRMARKET_TCGPLAYER_PRIVATE_KEY": "fairmarket-sandbox-private",
-        "FAIRMARKET_STORES": json.dumps(stores),
-    }
-    prefixes = tuple(f"FAIRMARKET_{name.upper()}" for name in skip)
-    env = {k: v for k, v in env.items() if not k.startswith(prefixes)}
-    if not skip:
-        # a local sandbox needs no sparing: the sources' configured limits (eBay's 60 a
-        # minute by default) would pace the demo and the tests, not protect a marketplace
-        env["FAIRMARKET_SOURCE_RATE_LIMITS"] = "false"
-    return env
 
 
 class Stack:
@@ -193,7 +155,7 @@ class Stack:
         self.data.prepare()
         self.data.lock()
         self.data.kill_leftovers()
-        self._choose_ports()
+        self.ports = choose_ports(self.config, self.ports)
         self.jwt_secret = self.data.jwt_secret()
         self.supervisor = Supervisor(on_event=self._on_event)
         early = self._add_infra()
@@ -301,70 +263,24 @@ class Stack:
             raise StackError("the stack is not started")
         return self.supervisor
 
-    def _choose_ports(self) -> None:
-        wanted = list(self.config.services)
-        wanted += ["sandbox"] if self.config.sandbox else []
-        wanted += ["broker"] if self.config.kafka_bootstrap is None else []
-        taken = {p for p in self.ports.values() if p}
-        for name in wanted:
-            port = self.ports.get(name) or 0
-            if port == 0:
-                port = free_port(self.config.host, exclude=taken)
-                taken.add(port)
-            elif not is_free(port, self.config.host):
-                raise StackError(
-                    f"port {port} for {name} is in use (another stack or program); "
-                    f"choose another one (fairmarket up --{name}-port)"
-                )
-            self.ports[name] = port
-
-    def _child_env(self, port: int | None = None, *, stack: bool = True) -> dict[str, str]:
-        """Ours over the inherited environment; the sandbox needs none of the stack's."""
-        env = {**os.environ, **CHILD_ENV}
-        env |= self.env if stack else {"FAIRMARKET_LOG_LEVEL": self.config.log_level}
-        if port is not None:
-            env |= {"FAIRMARKET_HOST": self.config.host, "FAIRMARKET_PORT": str(port)}
-        return env
+    def _child_env(self, port: int | None = None) -> dict[str, str]:
+        return child_env(self.config, self.env, port)
 
     def _add_infra(self) -> list[str]:
-        sup, host = self._sup(), self.config.host
-        early = []
+        """The broker (unless Kafka is external) and the sandbox; the names added."""
+        sup, early = self._sup(), []
         if self.config.kafka_bootstrap is None:
-            port = self.ports["broker"]
-            sup.add(
-                ChildSpec(
-                    "broker",
-                    broker_command(port, host),
-                    self.log_path("broker"),
-                    probe=TcpProbe(host, port),
-                    policy=RestartPolicy(restart=False, why_not=BROKER_NOT_RESTARTED),
-                )
-            )
+            sup.add(broker_spec(self.config.host, self.ports["broker"], self.log_path("broker")))
             early.append("broker")
         if self.config.sandbox:
-            port = self.ports["sandbox"]
-            sup.add(
-                ChildSpec(
-                    "sandbox",
-                    self.config.commands.sandbox(host, port),
-                    self.log_path("sandbox"),
-                    env=self._child_env(stack=False),
-                    probe=HttpProbe(f"{self.urls['sandbox']}/healthz"),
-                    policy=self.config.restart_policy,
-                )
-            )
+            url, port = self.urls["sandbox"], self.ports["sandbox"]
+            sup.add(sandbox_spec(self.config, port, url, self.log_path("sandbox")))
             early.append("sandbox")
         return early
 
     def _service_spec(self, name: str) -> ChildSpec:
-        return ChildSpec(
-            name,
-            self.config.commands.service(name),
-            self.log_path(name),
-            env=self._child_env(self.ports[name]),
-            probe=HttpProbe(f"{self.urls[name]}/readyz"),
-            policy=self.config.restart_policy,
-        )
+        env = self._child_env(self.ports[name])
+        return service_spec(self.config, name, self.urls[name], self.log_path(name), env)
 
     def _run_migrations(self) -> None:
         began = time.monotonic()
@@ -389,17 +305,7 @@ class Stack:
             )
 
     def _database(self, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-        """Run async database work from this synchronous class, even under a running loop."""
-
-        async def run() -> T:
-            engine = make_engine(self.database_url, schema="public", pool_size=1)
-            try:
-                return await work(engine)
-            finally:
-                await engine.dispose()
-
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, run()).result()
+        return run_on_database(self.database_url, work)
 
     def _on_event(self, event: Event) -> None:
         if event.kind == "started" and event.pid is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
@@ -10,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from fairmarket.sandbox.catalog import RateWindow, Reference, references, stable_id, tokens
 from fairmarket.sandbox.listings import _rng
+from fairmarket.sandbox.throttle import too_many_requests
 
 CONDITIONS = {
     "M": "Mint (M)",
@@ -64,13 +64,16 @@ def router(state: Any) -> APIRouter:
         token = (authorization or "").removeprefix("Discogs token=").strip()
         if not authorization or not authorization.startswith("Discogs token=") or not token:
             return JSONResponse({"message": "You must authenticate to access this resource."}, 401)
-        if (wait := window.retry_after(token, time.monotonic())) is not None:
-            return JSONResponse(
-                {"message": "You are making requests too quickly."},
-                status_code=429,
-                headers={"Retry-After": str(wait)},
-            )
-        return None
+        return too_many_requests(window, token, {"message": "You are making requests too quickly."})
+
+    def release_or_refusal(release_id: int, authorization: str | None) -> Reference | JSONResponse:
+        """The release the marketplace endpoints price, or the answer refusing the call."""
+        if (refused := refuse(authorization)) is not None:
+            return refused
+        ref = _records().get(release_id)
+        if ref is None:
+            return JSONResponse({"message": "Release not found."}, status_code=404)
+        return ref
 
     @r.get("/database/search")
     async def search(
@@ -112,11 +115,9 @@ def router(state: Any) -> APIRouter:
         curr_abbr: str = "USD",
         authorization: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
-        if (refused := refuse(authorization)) is not None:
-            return refused
-        ref = _records().get(release_id)
-        if ref is None:
-            return JSONResponse({"message": "Release not found."}, status_code=404)
+        ref = release_or_refusal(release_id, authorization)
+        if isinstance(ref, JSONResponse):
+            return ref
         rng = _rng(ref.id, "stats", state.seed, state.now().date())
         lowest = min(ref.grades.values()) * rng.uniform(0.8, 1.0)
         return JSONResponse(
@@ -131,11 +132,9 @@ def router(state: Any) -> APIRouter:
     async def suggestions(
         release_id: int, authorization: Annotated[str | None, Header()] = None
     ) -> JSONResponse:
-        if (refused := refuse(authorization)) is not None:
-            return refused
-        ref = _records().get(release_id)
-        if ref is None:
-            return JSONResponse({"message": "Release not found."}, status_code=404)
+        ref = release_or_refusal(release_id, authorization)
+        if isinstance(ref, JSONResponse):
+            return ref
         rng = _rng(ref.id, "suggestions", state.seed, state.now().date())
         return JSONResponse(
             {

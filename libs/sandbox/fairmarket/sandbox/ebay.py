@@ -17,6 +17,12 @@ from fairmarket.sandbox.listings import Listing, listings_for
 INSIGHTS_SCOPE = "https://api.ebay.com/oauth/api_scope/buy.marketplace.insights"
 BASE_SCOPE = "https://api.ebay.com/oauth/api_scope"
 
+# the search parameters Browse and Marketplace Insights share, with eBay's bounds
+SearchQuery = Annotated[str, Query(max_length=350)]
+PageLimit = Annotated[int, Query(ge=1, le=200)]
+PageOffset = Annotated[int, Query(ge=0, le=9999)]
+Authorization = Annotated[str | None, Header()]
+
 
 def _error(status: int, error_id: int, message: str, domain: str = "API_BROWSE") -> JSONResponse:
     body = {
@@ -167,6 +173,18 @@ def router(state: Any) -> APIRouter:
             return None
         return entry[1]
 
+    def refuse(authorization: str | None, scope: str | None = None) -> JSONResponse | None:
+        """A fault the test asked for, else 401 without a live token, 403 without `scope`
+        (Browse takes any live token; Marketplace Insights wants its own scope)."""
+        if (fault := state.fault()) is not None:
+            return fault
+        scopes = authorized(authorization)
+        if scopes is None:
+            return _error(401, 1001, "Invalid access token", "OAuth")
+        if scope is not None and scope not in scopes:
+            return _error(403, 1100, "Insufficient permissions to fulfill the request.")
+        return None
+
     def search_rows(q: str) -> list[Listing]:
         ref = best_match(q)
         if ref is None:
@@ -178,15 +196,13 @@ def router(state: Any) -> APIRouter:
     @r.get("/buy/browse/v1/item_summary/search")
     async def browse(
         request: Request,
-        q: Annotated[str, Query(max_length=350)] = "",
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0, le=9999)] = 0,
-        authorization: Annotated[str | None, Header()] = None,
+        q: SearchQuery = "",
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
+        authorization: Authorization = None,
     ) -> JSONResponse:
-        if (fault := state.fault()) is not None:
-            return fault
-        if authorized(authorization) is None:
-            return _error(401, 1001, "Invalid access token", "OAuth")
+        if (refused := refuse(authorization)) is not None:
+            return refused
         base = str(request.base_url).rstrip("/")
         rows = [_summary(x, base) for x in search_rows(q)]
         return JSONResponse(_page(request, rows, "itemSummaries", limit, offset))
@@ -194,18 +210,13 @@ def router(state: Any) -> APIRouter:
     @r.get("/buy/marketplace_insights/v1_beta/item_sales/search")
     async def insights(
         request: Request,
-        q: Annotated[str, Query(max_length=350)] = "",
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0, le=9999)] = 0,
-        authorization: Annotated[str | None, Header()] = None,
+        q: SearchQuery = "",
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
+        authorization: Authorization = None,
     ) -> JSONResponse:
-        if (fault := state.fault()) is not None:
-            return fault
-        scopes = authorized(authorization)
-        if scopes is None:
-            return _error(401, 1001, "Invalid access token", "OAuth")
-        if INSIGHTS_SCOPE not in scopes:
-            return _error(403, 1100, "Insufficient permissions to fulfill the request.")
+        if (refused := refuse(authorization, INSIGHTS_SCOPE)) is not None:
+            return refused
         horizon = state.now() - timedelta(days=90)
         base = str(request.base_url).rstrip("/")
         rows = [_sale(x, base) for x in search_rows(q) if x.sold_at >= horizon]

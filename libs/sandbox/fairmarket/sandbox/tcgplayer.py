@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from fairmarket.sandbox.catalog import RateWindow, Reference, references, stable_id, tokens
 from fairmarket.sandbox.listings import _rng
+from fairmarket.sandbox.throttle import too_many_requests
 
 
 def _cards() -> dict[int, Reference]:
@@ -51,13 +52,8 @@ def router(state: Any) -> APIRouter:
         value = (authorization or "").partition(" ")[2].strip()
         if issued.get(value, 0) < time.monotonic():
             return _failure(401, "Unauthorized")
-        if (wait := window.retry_after(value, time.monotonic())) is not None:
-            return JSONResponse(
-                {"success": False, "errors": ["Too many requests"], "results": []},
-                status_code=429,
-                headers={"Retry-After": str(wait)},
-            )
-        return None
+        too_many = {"success": False, "errors": ["Too many requests"], "results": []}
+        return too_many_requests(window, value, too_many)
 
     @r.get("/catalog/products")
     async def products(

@@ -10,13 +10,20 @@ its price, is kept on the listing and in its condition ("New, compare-at price
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange, json_body
+import httpx
+
+from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange
 from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
+from fairmarket.collector.adapters.store import (
+    ONLY_PRODUCTS,
+    StoreConfig,
+    fetch_pages,
+    parse_pages,
+)
 from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.common.events import PricingRequestedData, ProductAttribution
@@ -24,12 +31,6 @@ from fairmarket.common.events import PricingRequestedData, ProductAttribution
 PRODUCTS = "/products.json"
 PAGE = 250
 NO_LIST = "no product list"
-
-
-@dataclass(frozen=True)
-class StoreConfig:
-    base_url: str
-    currency: str = "USD"
 
 
 def variant_price(value: Any) -> Decimal | None:
@@ -93,6 +94,14 @@ def product_listings(
     return out
 
 
+def _product_list(response: httpx.Response) -> list[Any]:
+    """`products` of a products.json page; the AJAX shape or anything else is no list."""
+    products = json_answer(response, "the store", unexpected=NO_LIST).get("products")
+    if not isinstance(products, list):
+        raise MarketplaceError("bad_answer", f"the store answered {NO_LIST}")
+    return products
+
+
 class ShopifyAdapter:
     name = "shopify"
     rate_limit_per_minute: float | None = 120  # storefronts throttle bursts; stay gentle
@@ -102,35 +111,23 @@ class ShopifyAdapter:
 
     async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
         if not isinstance(request.attribution, ProductAttribution):
-            return FetchResult.failed("unsupported", "stores price retail products only")
-        result = FetchResult()
-        pages = max(1, -(-request.rules.max_results // PAGE))
-        try:
-            for page in range(1, pages + 1):
-                response = await http.call(
-                    result,
-                    "GET",
-                    f"{self.config.base_url}{PRODUCTS}",
-                    params={"limit": str(PAGE), "page": str(page)},
-                )
-                body = json_answer(response, "the store", unexpected=NO_LIST)
-                products = body.get("products")
-                if not isinstance(products, list):
-                    raise MarketplaceError("bad_answer", f"the store answered {NO_LIST}")
-                if len(products) < PAGE:
-                    break
-        except MarketplaceError as exc:
-            result.fail(exc)
-        return result
+            return FetchResult.failed("unsupported", ONLY_PRODUCTS)
+        return await fetch_pages(
+            http,
+            f"{self.config.base_url}{PRODUCTS}",
+            page_size=PAGE,
+            max_results=request.rules.max_results,
+            params=lambda page: {"limit": str(PAGE), "page": str(page)},
+            products=_product_list,
+        )
 
     def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:
         a = request.attribution
         if not isinstance(a, ProductAttribution):
             return []
-        out: list[Listing] = []
-        for index, x in enumerate(exchanges):
-            body = json_body(x) if x.url.endswith(PRODUCTS) else None
-            products = body.get("products") if isinstance(body, dict) else None
-            for product in products if isinstance(products, list) else []:
-                out += product_listings(product, a, self.config, index=index)
-        return out
+        return parse_pages(
+            exchanges,
+            PRODUCTS,
+            lambda body: body.get("products") if isinstance(body, dict) else None,
+            lambda product, index: product_listings(product, a, self.config, index=index),
+        )

@@ -9,9 +9,16 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange, json_body
-from fairmarket.collector.adapters.errors import MarketplaceError, json_answer
-from fairmarket.collector.adapters.shopify import StoreConfig
+import httpx
+
+from fairmarket.collector.adapters.base import Caller, FetchResult, RawExchange
+from fairmarket.collector.adapters.errors import json_answer
+from fairmarket.collector.adapters.store import (
+    ONLY_PRODUCTS,
+    StoreConfig,
+    fetch_pages,
+    parse_pages,
+)
 from fairmarket.collector.domain.listing import Listing
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.collector.domain.query import build_query
@@ -70,6 +77,20 @@ def product_listings(product: Any, a: ProductAttribution, *, index: int) -> list
     ]
 
 
+def _product_list(response: httpx.Response) -> list[Any]:
+    """The Store API answers a page as a bare JSON list of products."""
+    products: list[Any] = json_answer(
+        response, "the store", shape=list, unexpected="no product list"
+    )
+    return products
+
+
+def _beyond_total_pages(response: httpx.Response, page: int) -> bool:
+    """The store says how many pages there are (X-WP-TotalPages): none after the last."""
+    total = response.headers.get("X-WP-TotalPages")
+    return bool(total and total.isdigit() and page >= int(total))
+
+
 class WooCommerceAdapter:
     name = "woocommerce"
     rate_limit_per_minute: float | None = 120
@@ -80,37 +101,27 @@ class WooCommerceAdapter:
     async def fetch(self, request: PricingRequestedData, http: Caller) -> FetchResult:
         a = request.attribution
         if not isinstance(a, ProductAttribution):
-            return FetchResult.failed("unsupported", "stores price retail products only")
+            return FetchResult.failed("unsupported", ONLY_PRODUCTS)
         query = " ".join(filter(None, (a.name,))) or build_query("product", a)
         if not query:
             return FetchResult.failed("unsupported", "nothing to search for in the attribution")
-        result = FetchResult()
-        pages = max(1, -(-request.rules.max_results // PAGE))
-        try:
-            for page in range(1, pages + 1):
-                response = await http.call(
-                    result,
-                    "GET",
-                    f"{self.config.base_url}{PRODUCTS}",
-                    params={"search": query, "per_page": str(PAGE), "page": str(page)},
-                )
-                products = json_answer(
-                    response, "the store", shape=list, unexpected="no product list"
-                )
-                total = response.headers.get("X-WP-TotalPages")
-                if len(products) < PAGE or (total and total.isdigit() and page >= int(total)):
-                    break
-        except MarketplaceError as exc:
-            result.fail(exc)
-        return result
+        return await fetch_pages(
+            http,
+            f"{self.config.base_url}{PRODUCTS}",
+            page_size=PAGE,
+            max_results=request.rules.max_results,
+            params=lambda page: {"search": query, "per_page": str(PAGE), "page": str(page)},
+            products=_product_list,
+            last_page=_beyond_total_pages,
+        )
 
     def parse(self, exchanges: list[RawExchange], request: PricingRequestedData) -> list[Listing]:
         a = request.attribution
         if not isinstance(a, ProductAttribution):
             return []
-        out: list[Listing] = []
-        for index, x in enumerate(exchanges):
-            products = json_body(x) if x.url.endswith(PRODUCTS) else None
-            for product in products if isinstance(products, list) else []:
-                out += product_listings(product, a, index=index)
-        return out
+        return parse_pages(
+            exchanges,
+            PRODUCTS,
+            lambda body: body,
+            lambda product, index: product_listings(product, a, index=index),
+        )

@@ -1,16 +1,13 @@
-"""Shopify and WooCommerce store adapters over real HTTP, against real responses.
+"""The Shopify store adapter over real HTTP, against real responses.
 
-Sources (../shared/data, see SOURCES.md): a Shopify theme demo store's product
-objects (imprince-kushwaha/AboutCookies; AJAX shape, prices in cents), the
-WooCommerce Store API docs example (woocommerce/woocommerce) and a real test
-shop configured with three minor units (hichamboushaba/WCStoreApp).
+Source (../shared/data, see SOURCES.md): a Shopify theme demo store's product objects
+(imprince-kushwaha/AboutCookies; AJAX shape, prices in cents).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,41 +15,25 @@ from typing import Any
 
 import httpx
 import pytest
-from adapter_support import Bound
+from adapter_support import Bound, quick_caller
 from marketplace_server import Marketplace, Reply
+from request_support import pricing_request
 
-from fairmarket.collector.adapters.http import HttpCaller
 from fairmarket.collector.adapters.shopify import PRODUCTS as SHOPIFY
 from fairmarket.collector.adapters.shopify import ShopifyAdapter, StoreConfig, product_listings
-from fairmarket.collector.adapters.woocommerce import PRODUCTS as WOO
-from fairmarket.collector.adapters.woocommerce import WooCommerceAdapter, minor_units
 from fairmarket.collector.domain.money import Rates
 from fairmarket.collector.domain.normalize import to_price_point
 from fairmarket.collector.domain.products import is_candidate
 from fairmarket.common.events import (
     CoinAttribution,
-    PricingRequestedData,
     ProductAttribution,
-    SourceRef,
     SourceRules,
 )
 
 
-def request(attribution: Any, adapter: str, max_results: int = 200) -> PricingRequestedData:
-    return PricingRequestedData(
-        request_id=uuid.uuid4(),
-        run_id=uuid.uuid4(),
-        item_id=uuid.uuid4(),
-        revision=1,
-        category=attribution.category,
-        attribution=attribution,
-        source=SourceRef(id=uuid.uuid4(), name=f"{adapter}-store", adapter=adapter),
-        rules=SourceRules(max_results=max_results),
-    )
-
-
-def caller(client: httpx.AsyncClient) -> HttpCaller:
-    return HttpCaller(client, attempts=3, backoff=0.01, max_backoff=0.05)
+def shopify(url: str, client: httpx.AsyncClient, currency: str = "USD") -> Bound:
+    """The adapter for a store at `url` priced in `currency`, fetched as the collector does."""
+    return Bound(ShopifyAdapter(StoreConfig(url, currency)), quick_caller(client))
 
 
 @pytest.fixture
@@ -63,22 +44,14 @@ def shopify_products(shared_data: Path) -> list[dict[str, Any]]:
     return json.loads(path.read_text())
 
 
-@pytest.fixture
-def woo_minor3(shared_data: Path) -> list[dict[str, Any]]:
-    path = (
-        shared_data / "woocommerce" / "store_api_v1_products_wpcomstaging_testshop_minor_unit3.json"
-    )
-    return json.loads(path.read_text())
-
-
 async def test_shopify_variants_of_the_named_product_are_asks_in_the_store_currency(
     marketplace: Marketplace, shopify_products: list[dict[str, Any]]
 ) -> None:
     marketplace.on("GET", SHOPIFY, Reply(200, {"products": shopify_products}))
     item = ProductAttribution(name="Patch Roast Coffee Bags", variant="150g")
     async with httpx.AsyncClient() as client:
-        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url, "EUR")), caller(client))
-        result = await store.fetch(request(item, "shopify"))
+        store = shopify(marketplace.url, client, "EUR")
+        result = await store.fetch(pricing_request(item, "shopify"))
     assert result.status == "ok"
     [only] = result.listings  # the 240g bag and the other eleven products are not this item
     assert only.marketplace_id == "9779829866779:50107071693083"
@@ -96,10 +69,16 @@ async def test_shopify_compare_at_prices_are_kept_and_the_ask_is_the_price_charg
     Coconut Cloud's 28g from 199.00; Nescafe Classic has no compare-at price."""
     marketplace.on("GET", SHOPIFY, Reply(200, {"products": shopify_products}))
     async with httpx.AsyncClient() as client:
-        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url, "EUR")), caller(client))
-        patch = await store.fetch(request(ProductAttribution(name="Patch Roast Coffee"), "shopify"))
-        nescafe = await store.fetch(request(ProductAttribution(name="Nescafe Classic"), "shopify"))
-        cloud = await store.fetch(request(ProductAttribution(name="Coconut Cloud"), "shopify"))
+        store = shopify(marketplace.url, client, "EUR")
+        patch = await store.fetch(
+            pricing_request(ProductAttribution(name="Patch Roast Coffee"), "shopify")
+        )
+        nescafe = await store.fetch(
+            pricing_request(ProductAttribution(name="Nescafe Classic"), "shopify")
+        )
+        cloud = await store.fetch(
+            pricing_request(ProductAttribution(name="Coconut Cloud"), "shopify")
+        )
     assert [(x.price, x.compare_at_price) for x in patch.listings] == [
         (Decimal("220"), Decimal("399")),
         (Decimal("220"), Decimal("399")),
@@ -111,7 +90,7 @@ async def test_shopify_compare_at_prices_are_kept_and_the_ask_is_the_price_charg
     assert by_size == {"28g": Decimal("199"), "36g": Decimal("119"), "48g": Decimal("119")}
 
     # the price point carries the ask at the price charged, and the compare-at in its condition
-    req = request(ProductAttribution(name="Patch Roast Coffee"), "shopify")
+    req = pricing_request(ProductAttribution(name="Patch Roast Coffee"), "shopify")
     point = to_price_point(
         patch.listings[0],
         req,
@@ -151,9 +130,13 @@ async def test_shopify_sold_out_variants_and_products_are_not_asks(
         v.pop("available")  # a product sold out with variants that do not say it
     marketplace.on("GET", SHOPIFY, Reply(200, {"products": products}))
     async with httpx.AsyncClient() as client:
-        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url, "EUR")), caller(client))
-        cloud_asks = await store.fetch(request(ProductAttribution(name="Coconut Cloud"), "shopify"))
-        patch_asks = await store.fetch(request(ProductAttribution(name="Patch Roast"), "shopify"))
+        store = shopify(marketplace.url, client, "EUR")
+        cloud_asks = await store.fetch(
+            pricing_request(ProductAttribution(name="Coconut Cloud"), "shopify")
+        )
+        patch_asks = await store.fetch(
+            pricing_request(ProductAttribution(name="Patch Roast"), "shopify")
+        )
     assert sorted(x.title.rsplit(" ", 1)[1] for x in cloud_asks.listings) == ["28g", "48g"]
     assert (patch_asks.status, patch_asks.listings) == ("ok", [])
     config = StoreConfig("https://store.example")
@@ -209,8 +192,8 @@ async def test_shopify_keeps_only_the_brand_asked_for(
     marketplace.on("GET", SHOPIFY, Reply(200, {"products": shopify_products}))
     item = ProductAttribution(brand="Coconut Cloud", name="Hot Chocolate Coffee")
     async with httpx.AsyncClient() as client:
-        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(request(item, "shopify"))
+        store = shopify(marketplace.url, client)
+        result = await store.fetch(pricing_request(item, "shopify"))
     assert result.status == "ok" and result.listings
     assert {x.title.removeprefix(DEMO_VENDOR).strip() for x in result.listings} == {
         f"Coconut Cloud Vegan Instant Hot Chocolate Coffee {v}" for v in ("28g", "36g", "48g")
@@ -241,8 +224,10 @@ async def test_shopify_pages_by_250_and_reads_decimal_string_prices(
     )
     item = ProductAttribution(brand="Onyx Coffee Lab", name="Geometry Whole Bean Coffee")
     async with httpx.AsyncClient() as client:
-        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(request(item, "shopify", max_results=1000))
+        store = shopify(marketplace.url, client)
+        result = await store.fetch(
+            pricing_request(item, "shopify", rules=SourceRules(max_results=1000))
+        )
     assert [c.query["page"] for c in marketplace.calls(SHOPIFY)] == ["1", "2"]
     assert len(result.listings) == 251  # the sold-out variant is no ask
     assert {x.price for x in result.listings} == {Decimal("21.50")}
@@ -254,54 +239,12 @@ async def test_a_store_down_fails_with_the_reason_and_other_categories_are_refus
 ) -> None:
     marketplace.on("GET", SHOPIFY, Reply(503, "<html>maintenance</html>"))
     async with httpx.AsyncClient() as client:
-        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url)), caller(client))
-        down = await store.fetch(request(ProductAttribution(name="Geometry"), "shopify"))
-        coin = await store.fetch(request(CoinAttribution(year=1921), "shopify"))
+        store = shopify(marketplace.url, client)
+        down = await store.fetch(pricing_request(ProductAttribution(name="Geometry"), "shopify"))
+        coin = await store.fetch(pricing_request(CoinAttribution(year=1921), "shopify"))
     assert (down.status, down.error) == ("failed", "the store answered 503")
     assert len(marketplace.calls(SHOPIFY)) == 3  # retried with backoff, then given up
     assert coin.status == "failed" and "retail products only" in (coin.error or "")
-
-
-async def test_woocommerce_minor_units_come_from_the_store(
-    marketplace: Marketplace, shared_data: Path
-) -> None:
-    docs = json.loads(
-        (shared_data / "woocommerce" / "store_api_v1_products_docs_example.json").read_text()
-    )
-    marketplace.on("GET", WOO, Reply(200, docs, {"X-WP-Total": "1", "X-WP-TotalPages": "1"}))
-    async with httpx.AsyncClient() as client:
-        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(
-            request(ProductAttribution(name="WordPress Pennant"), "woocommerce")
-        )
-    [pennant] = result.listings
-    assert (pennant.price, pennant.currency) == (Decimal("11.05"), "GBP")
-    seen = marketplace.calls(WOO)[0].query
-    assert seen["search"] == "WordPress Pennant" and seen["per_page"] == "100"
-
-
-async def test_woocommerce_three_minor_units_and_ranges(
-    marketplace: Marketplace, woo_minor3: list[dict[str, Any]]
-) -> None:
-    marketplace.on("GET", WOO, Reply(200, woo_minor3, {"X-WP-TotalPages": "1"}))
-    async with httpx.AsyncClient() as client:
-        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
-    assert sorted((x.title, x.price) for x in result.listings) == [
-        ("Hoodie with Pocket", Decimal("35.000")),
-        ("Hoodie with Zipper", Decimal("45.000")),
-    ]
-    grouped = next(p for p in woo_minor3 if p["type"] == "grouped")
-    assert minor_units(grouped["prices"]) == (Decimal("18.000"), "USD")  # the low end
-
-
-async def test_woocommerce_garbage_is_a_clean_failure(marketplace: Marketplace) -> None:
-    marketplace.on("GET", WOO, Reply(200, "<html>Bad gateway</html>"))
-    async with httpx.AsyncClient() as client:
-        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
-    assert result.status == "failed" and "not JSON" in (result.error or "")
-    assert result.exchanges and result.exchanges[0].body.startswith(b"<html>")  # kept for audit
 
 
 async def test_shopify_429_is_waited_out_then_read(
@@ -315,8 +258,8 @@ async def test_shopify_429_is_waited_out_then_read(
     )
     item = ProductAttribution(name="Patch Roast Coffee Bags", variant="150g")
     async with httpx.AsyncClient() as client:
-        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url, "EUR")), caller(client))
-        result = await store.fetch(request(item, "shopify"))
+        store = shopify(marketplace.url, client, "EUR")
+        result = await store.fetch(pricing_request(item, "shopify"))
     assert (result.status, result.error) == ("ok", None)
     assert [x.status for x in result.exchanges] == [429, 200]
     assert [x.price for x in result.listings] == [Decimal("220")]
@@ -344,77 +287,9 @@ async def test_shopify_malformed_bodies_fail_cleanly(
     answer = shopify_products[0] if body == FIRST_PRODUCT else body
     marketplace.on("GET", SHOPIFY, Reply(200, answer))
     async with httpx.AsyncClient() as client:
-        store = Bound(ShopifyAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(request(ProductAttribution(name="Patch Roast"), "shopify"))
+        store = shopify(marketplace.url, client)
+        result = await store.fetch(
+            pricing_request(ProductAttribution(name="Patch Roast"), "shopify")
+        )
     assert (result.status, result.error, result.listings) == ("failed", reason, [])
     assert len(marketplace.calls(SHOPIFY)) == 1  # a bad body is not retried
-
-
-def woo_page(products: list[dict[str, Any]], page: int, size: int = 100) -> list[dict[str, Any]]:
-    """`size` products of a real shop's capture, with ids of their own for the page."""
-    return [{**products[n % len(products)], "id": page * 1000 + n} for n in range(size)]
-
-
-async def test_woocommerce_pages_until_x_wp_totalpages(
-    marketplace: Marketplace, woo_minor3: list[dict[str, Any]]
-) -> None:
-    pages = {"1": woo_page(woo_minor3, 1), "2": woo_page(woo_minor3, 2)}
-    marketplace.on(
-        "GET",
-        WOO,
-        lambda seen: Reply(
-            200, pages.get(seen.query["page"], []), {"X-WP-Total": "200", "X-WP-TotalPages": "2"}
-        ),
-    )
-    async with httpx.AsyncClient() as client:
-        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(
-            request(ProductAttribution(name="Hoodie"), "woocommerce", max_results=1000)
-        )
-    calls = marketplace.calls(WOO)
-    assert [c.query["page"] for c in calls] == ["1", "2"]  # both full, and no third page
-    assert all(c.query["per_page"] == "100" for c in calls)
-    assert result.status == "ok"
-    assert len(result.listings) == 40  # two hoodies in each ten products of the shop
-    assert {x.price for x in result.listings} == {Decimal("35.000"), Decimal("45.000")}
-    assert len({x.marketplace_id for x in result.listings}) == 40
-
-
-async def test_woocommerce_a_short_page_is_the_last(
-    marketplace: Marketplace, woo_minor3: list[dict[str, Any]]
-) -> None:
-    marketplace.on("GET", WOO, Reply(200, woo_minor3))  # no paging headers at all
-    async with httpx.AsyncClient() as client:
-        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
-    assert [c.query["page"] for c in marketplace.calls(WOO)] == ["1"]
-    assert len(result.listings) == 2
-
-
-async def test_woocommerce_429_is_waited_out_and_5xx_gives_up(
-    marketplace: Marketplace, woo_minor3: list[dict[str, Any]]
-) -> None:
-    throttled = {"code": "rate_limit_exceeded", "message": "Too many requests.", "data": {}}
-    marketplace.on(
-        "GET",
-        WOO,
-        [Reply(429, throttled, {"Retry-After": "0"}), Reply(200, woo_minor3)],
-    )
-    async with httpx.AsyncClient() as client:
-        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
-        ok = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
-        marketplace.on("GET", WOO, Reply(500, "<html>Internal Server Error</html>"))
-        down = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
-    assert (ok.status, ok.error) == ("ok", None)
-    assert [x.status for x in ok.exchanges] == [429, 200] and len(ok.listings) == 2
-    assert (down.status, down.error, down.listings) == ("failed", "the store answered 500", [])
-    assert len(down.exchanges) == 3  # retried with backoff, then given up
-
-
-async def test_woocommerce_json_of_the_wrong_shape_fails_cleanly(marketplace: Marketplace) -> None:
-    wp_error = {"code": "rest_no_route", "message": "No route was found.", "data": {"status": 404}}
-    marketplace.on("GET", WOO, Reply(200, wp_error))
-    async with httpx.AsyncClient() as client:
-        store = Bound(WooCommerceAdapter(StoreConfig(marketplace.url)), caller(client))
-        result = await store.fetch(request(ProductAttribution(name="Hoodie"), "woocommerce"))
-    assert (result.status, result.error) == ("failed", "the store answered no product list")
