@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from fairmarket.common.events import (
+    CoinAttribution,
     PricingRequested,
     PricingRequestedData,
     SourceRef,
@@ -21,13 +22,17 @@ def pricing_request(
     source: str | None = None,
     rules: SourceRules | None = None,
     title: str | None = None,
+    item_id: uuid.UUID | None = None,
+    revision: int = 1,
+    run_size: int | None = None,
 ) -> PricingRequestedData:
     """One attribution priced at one source, named after its adapter unless `source` says."""
     return PricingRequestedData(
         request_id=uuid.uuid4(),
         run_id=uuid.uuid4(),
-        item_id=uuid.uuid4(),
-        revision=1,
+        item_id=item_id or uuid.uuid4(),
+        revision=revision,
+        run_size=run_size,
         category=attribution.category,
         attribution=attribution,
         title=title,
@@ -36,10 +41,33 @@ def pricing_request(
     )
 
 
-def pricing_requested(
-    attribution: Any, adapter: str, *, source: str | None = None
-) -> PricingRequested:
+def pricing_requested(attribution: Any, adapter: str, **request: Any) -> PricingRequested:
     """The pricing.requested event around `pricing_request`, as the collector consumes it."""
-    return PricingRequested(
-        producer="test", data=pricing_request(attribution, adapter, source=source)
+    return PricingRequested(producer="test", data=pricing_request(attribution, adapter, **request))
+
+
+MORGAN_1921_D_MS63 = CoinAttribution(
+    year=1921, mintmark="D", denomination="Morgan Dollar", grade="MS63"
+)
+
+
+def morgan_on_ebay(**request: Any) -> PricingRequested:
+    """The sandbox eBay's best-known item: a 1921-D Morgan dollar in MS63 (60 listings)."""
+    return pricing_requested(
+        MORGAN_1921_D_MS63, "ebay", rules=SourceRules(max_results=100), **request
     )
+
+
+async def send(bootstrap: str, *events: PricingRequested) -> None:
+    """Publish pricing requests as the catalog's outbox relay would: keyed by item."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send_and_wait(
+                event.topic, event.model_dump_json().encode(), key=event.key.encode()
+            )
+    finally:
+        await producer.stop()

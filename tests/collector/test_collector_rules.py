@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from request_support import MORGAN_1921_D_MS63, pricing_requested
 
 from fairmarket.collector.adapters.base import FetchResult, RawExchange
 from fairmarket.collector.adapters.registry import Adapters
@@ -29,36 +30,21 @@ from fairmarket.collector.domain.normalize import to_price_points
 from fairmarket.collector.domain.price_points import PricePoints
 from fairmarket.common.comps_csv import CompRow
 from fairmarket.common.events import (
-    CoinAttribution,
     Envelope,
     PricePointCollected,
     PricingCompleted,
     PricingRequested,
-    PricingRequestedData,
-    SourceRef,
 )
 from fairmarket.common.uow import UnitsOfWork
 
 pytestmark = pytest.mark.unit
 
 WHEN = datetime(2026, 10, 1, tzinfo=UTC)
-COIN = CoinAttribution(year=1921, mintmark="D", denomination="Morgan Dollar", grade="MS63")
 
 
 def coin_request() -> PricingRequested:
-    return PricingRequested(
-        producer="test",
-        data=PricingRequestedData(
-            request_id=uuid.uuid4(),
-            run_id=uuid.uuid4(),
-            item_id=uuid.uuid4(),
-            revision=2,
-            category="coin",
-            attribution=COIN,
-            source=SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay"),
-            run_size=3,
-        ),
-    )
+    """The second revision's request, one of a run of three."""
+    return pricing_requested(MORGAN_1921_D_MS63, "ebay", revision=2, run_size=3)
 
 
 def exchange(

@@ -3,63 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
-from aiokafka import AIOKafkaProducer
+from request_support import morgan_on_ebay, pricing_requested, send
 from sqlalchemy import func, select
 
 from fairmarket.collector.db import jobs, price_points
-from fairmarket.common.events import (
-    CoinAttribution,
-    PricingRequested,
-    PricingRequestedData,
-    SourceRef,
-    SourceRules,
-)
-from fairmarket.sandbox.app import create_app as create_sandbox
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_sandbox(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        threading.Event().wait(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
-
-
-def pricing_request(item: uuid.UUID) -> PricingRequested:
-    return PricingRequested(
-        producer="test",
-        data=PricingRequestedData(
-            request_id=uuid.uuid4(),
-            run_id=uuid.uuid4(),
-            item_id=item,
-            revision=1,
-            category="coin",
-            attribution=CoinAttribution(
-                year=1921, mintmark="D", denomination="Morgan Dollar", grade="MS63"
-            ),
-            source=SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay"),
-            rules=SourceRules(max_results=100),
-        ),
-    )
 
 
 async def wait_for_job(client: Any, bearer: Any, request_id: uuid.UUID) -> dict[str, Any]:
@@ -72,24 +25,17 @@ async def wait_for_job(client: Any, bearer: Any, request_id: uuid.UUID) -> dict[
 
 
 async def test_collects_replays_and_imports(
-    service_app: Any, bearer: Any, kafka_bootstrap: str, sandbox_url: str
+    service_app: Any, bearer: Any, kafka_bootstrap: str, sandbox: str
 ) -> None:
     collector = await service_app(
         "collector",
-        FAIRMARKET_EBAY_BASE_URL=sandbox_url,
+        FAIRMARKET_EBAY_BASE_URL=sandbox,
         FAIRMARKET_EBAY_CLIENT_ID="id",
         FAIRMARKET_EBAY_CLIENT_SECRET="secret",
     )
     item = uuid.uuid4()
-    event = pricing_request(item)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            event.topic, event.model_dump_json().encode(), key=event.key.encode()
-        )
-    finally:
-        await producer.stop()
+    event = morgan_on_ebay(item_id=item)
+    await send(kafka_bootstrap, event)
 
     job = await wait_for_job(collector, bearer, event.data.request_id)
     assert job["status"] == "ok" and job["collected"] == 60
@@ -149,60 +95,35 @@ async def test_collects_replays_and_imports(
     assert manual == 1
 
 
-def request_for(source: str, adapter: str, attribution: Any) -> PricingRequested:
-    return PricingRequested(
-        producer="test",
-        data=PricingRequestedData(
-            request_id=uuid.uuid4(),
-            run_id=uuid.uuid4(),
-            item_id=uuid.uuid4(),
-            revision=1,
-            category=attribution.category,
-            attribution=attribution,
-            source=SourceRef(id=uuid.uuid4(), name=source, adapter=adapter),
-        ),
-    )
-
-
 async def test_every_adapter_collects_from_the_sandbox_and_replays_the_same_points(
-    service_app: Any, bearer: Any, kafka_bootstrap: str, sandbox_url: str
+    service_app: Any, bearer: Any, kafka_bootstrap: str, sandbox: str
 ) -> None:
     from fairmarket.cli.stack import sandbox_marketplaces
     from fairmarket.collector.replay import replay
     from fairmarket.common.events import CardAttribution, ProductAttribution, RecordAttribution
 
-    collector = await service_app("collector", **sandbox_marketplaces(sandbox_url))
+    collector = await service_app("collector", **sandbox_marketplaces(sandbox))
     coffee = ProductAttribution(
         brand="Onyx Coffee Lab", name="Geometry Whole Bean Coffee", variant="250g"
     )
     events = {
-        "discogs": request_for(
-            "discogs",
-            "discogs",
+        "discogs": pricing_requested(
             RecordAttribution(
                 artist="Pink Floyd",
                 title="The Dark Side of the Moon",
                 catalog_number="SHVL 804",
                 media_grade="VG+",
             ),
+            "discogs",
         ),
-        "tcgplayer": request_for(
-            "tcgplayer",
-            "tcgplayer",
+        "tcgplayer": pricing_requested(
             CardAttribution(game="Pokemon", name="Charizard", number="4/102", variant="Holo"),
+            "tcgplayer",
         ),
-        "shopify": request_for("sandbox-shopify", "shopify", coffee),
-        "woocommerce": request_for("sandbox-woocommerce", "woocommerce", coffee),
+        "shopify": pricing_requested(coffee, "shopify", source="sandbox-shopify"),
+        "woocommerce": pricing_requested(coffee, "woocommerce", source="sandbox-woocommerce"),
     }
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
-    await producer.start()
-    try:
-        for event in events.values():
-            await producer.send_and_wait(
-                event.topic, event.model_dump_json().encode(), key=event.key.encode()
-            )
-    finally:
-        await producer.stop()
+    await send(kafka_bootstrap, *events.values())
 
     state, units = collector.app.state.collector, collector.app.state.runtime.units
     kinds: dict[str, set[str]] = {}
@@ -265,7 +186,7 @@ async def test_token_answers_are_stored_without_the_tokens(
         BROWSE,
         [Reply(401, {"errors": [{"errorId": 1001}]}), Reply(200, {"itemSummaries": [sale]})],
     )
-    event = pricing_request(uuid.uuid4())
+    event = morgan_on_ebay()
     service = bootstrap(
         CollectorSettings(
             jwt_secret="x" * 32,

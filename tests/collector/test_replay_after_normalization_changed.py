@@ -14,40 +14,18 @@ import uuid
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
+from request_support import morgan_on_ebay, send
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from fairmarket.cli.main import app as cli
 from fairmarket.collector.db import price_points
 from fairmarket.common.events import (
-    CoinAttribution,
     PricePointCollected,
-    PricingRequested,
-    PricingRequestedData,
-    SourceRef,
-    SourceRules,
 )
 
 pytestmark = pytest.mark.integration
-
-
-def coin_request() -> PricingRequested:
-    return PricingRequested(
-        producer="test",
-        data=PricingRequestedData(
-            request_id=uuid.uuid4(),
-            run_id=uuid.uuid4(),
-            item_id=uuid.uuid4(),
-            revision=1,
-            category="coin",
-            attribution=CoinAttribution(
-                year=1921, mintmark="D", denomination="Morgan Dollar", grade="MS63"
-            ),
-            source=SourceRef(id=uuid.uuid4(), name="ebay", adapter="ebay"),
-            rules=SourceRules(max_results=100),
-        ),
-    )
 
 
 async def stored(engine: Any, request_id: uuid.UUID) -> dict[str, dict[str, Any]]:
@@ -97,16 +75,9 @@ async def test_a_replay_corrects_what_an_older_normalization_stored_and_emits_on
         FAIRMARKET_EBAY_CLIENT_ID="id",
         FAIRMARKET_EBAY_CLIENT_SECRET="secret",
     )
-    ask = coin_request()
+    ask = morgan_on_ebay()
     request_id, item = ask.data.request_id, ask.data.item_id
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            ask.topic, ask.model_dump_json().encode(), key=ask.key.encode()
-        )
-    finally:
-        await producer.stop()
+    await send(kafka_bootstrap, ask)
     async with asyncio.timeout(60):
         while (await collector.get(f"/v1/jobs/{request_id}", headers=bearer())).status_code != 200:
             await asyncio.sleep(0.1)
