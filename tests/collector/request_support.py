@@ -51,6 +51,15 @@ MORGAN_1921_D_MS63 = CoinAttribution(
 )
 
 
+def ebay_at(base_url: str) -> dict[str, str]:
+    """A collector's settings for an eBay (the sandbox's) at base_url, with credentials."""
+    return {
+        "FAIRMARKET_EBAY_BASE_URL": base_url,
+        "FAIRMARKET_EBAY_CLIENT_ID": "id",
+        "FAIRMARKET_EBAY_CLIENT_SECRET": "secret",
+    }
+
+
 def morgan_on_ebay(**request: Any) -> PricingRequested:
     """The sandbox eBay's best-known item: a 1921-D Morgan dollar in MS63 (60 listings)."""
     return pricing_requested(

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from request_support import morgan_on_ebay, pricing_requested, send
+from request_support import ebay_at, morgan_on_ebay, pricing_requested, send
 from sqlalchemy import func, select
 
 from fairmarket.collector.db import jobs, price_points
@@ -27,12 +27,7 @@ async def wait_for_job(client: Any, bearer: Any, request_id: uuid.UUID) -> dict[
 async def test_collects_replays_and_imports(
     service_app: Any, bearer: Any, kafka_bootstrap: str, sandbox: str
 ) -> None:
-    collector = await service_app(
-        "collector",
-        FAIRMARKET_EBAY_BASE_URL=sandbox,
-        FAIRMARKET_EBAY_CLIENT_ID="id",
-        FAIRMARKET_EBAY_CLIENT_SECRET="secret",
-    )
+    collector = await service_app("collector", **ebay_at(sandbox))
     item = uuid.uuid4()
     event = morgan_on_ebay(item_id=item)
     await send(kafka_bootstrap, event)

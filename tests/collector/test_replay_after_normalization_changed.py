@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from request_support import morgan_on_ebay, send
+from request_support import ebay_at, morgan_on_ebay, send
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
@@ -69,12 +69,7 @@ async def replay_command(request_id: uuid.UUID) -> Any:
 async def test_a_replay_corrects_what_an_older_normalization_stored_and_emits_only_that(
     service_app: Any, bearer: Any, kafka_bootstrap: str, sandbox: str
 ) -> None:
-    collector = await service_app(
-        "collector",
-        FAIRMARKET_EBAY_BASE_URL=sandbox,
-        FAIRMARKET_EBAY_CLIENT_ID="id",
-        FAIRMARKET_EBAY_CLIENT_SECRET="secret",
-    )
+    collector = await service_app("collector", **ebay_at(sandbox))
     ask = morgan_on_ebay()
     request_id, item = ask.data.request_id, ask.data.item_id
     await send(kafka_bootstrap, ask)
