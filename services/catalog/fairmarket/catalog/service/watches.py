@@ -49,9 +49,9 @@ async def create(
     ensure_role(principal, Role.admin)
     await ensure_safe(url, allowed_hosts)
     secret = "whsec_" + secrets.token_urlsafe(32)
-    async with rt.engine.begin() as conn:
+    async with rt.units.begin() as uow:
         return (
-            await conn.execute(
+            await uow.conn.execute(
                 watches.insert()
                 .values(
                     id=uuid.uuid4(),
@@ -83,14 +83,16 @@ async def change(
     if changes.get("enabled"):  # enabling again clears the failure streak that disabled it
         changes = {**changes, "consecutive_failures": 0, "disabled_reason": None}
     if changes:
-        async with rt.engine.begin() as conn:
-            await conn.execute(update(watches).where(watches.c.id == watch_id).values(**changes))
+        async with rt.units.begin() as uow:
+            await uow.conn.execute(
+                update(watches).where(watches.c.id == watch_id).values(**changes)
+            )
     return await row(rt, watch_id)
 
 
 async def remove(rt: ServiceRuntime, principal: Principal, watch_id: uuid.UUID) -> None:
     ensure_role(principal, Role.admin)
     await row(rt, watch_id)
-    async with rt.engine.begin() as conn:
-        await conn.execute(delete(watch_states).where(watch_states.c.watch_id == watch_id))
-        await conn.execute(delete(watches).where(watches.c.id == watch_id))
+    async with rt.units.begin() as uow:
+        await uow.conn.execute(delete(watch_states).where(watch_states.c.watch_id == watch_id))
+        await uow.conn.execute(delete(watches).where(watches.c.id == watch_id))
