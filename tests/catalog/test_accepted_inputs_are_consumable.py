@@ -35,6 +35,7 @@ from fairmarket.catalog.api.sources import SourceIn
 from fairmarket.catalog.api.watches import WatchIn
 from fairmarket.catalog.consumers import CatalogHandlers
 from fairmarket.catalog.db import items, outbox, products, sources, watches
+from fairmarket.catalog.netguard import UnsafeUrl, check_url, pin
 from fairmarket.catalog.pricing import RunAsk, start_runs
 from fairmarket.catalog.products import follow_valuations
 from fairmarket.catalog.watching import evaluate
@@ -53,7 +54,6 @@ from fairmarket.common.events import (
 from fairmarket.common.inputs import BIGINT_MAX
 from fairmarket.common.messaging.outbox import Outbox
 from fairmarket.common.money import Rates
-from fairmarket.common.netguard import UnsafeUrl, check_url, pin
 from fairmarket.common.uow import UnitOfWork
 from fairmarket.valuation.domain import value_frame
 from fairmarket.valuation.revalue import load_frames_many

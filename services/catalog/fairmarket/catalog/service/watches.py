@@ -12,8 +12,8 @@ from sqlalchemy import delete, select, update
 
 from fairmarket.catalog.db import watch_states, watches
 from fairmarket.catalog.domain.watch_rules import Condition
+from fairmarket.catalog.netguard import UnsafeUrl, check_url
 from fairmarket.common.auth import Principal, Role
-from fairmarket.common.netguard import UnsafeUrl, check_url
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import ensure_role
 
