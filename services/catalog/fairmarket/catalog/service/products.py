@@ -19,6 +19,7 @@ from fairmarket.catalog.domain.price_policy import (
     price_on_publish,
 )
 from fairmarket.catalog.products import price_columns
+from fairmarket.catalog.service.rows import by_id
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.uow import UnitOfWork
@@ -52,24 +53,12 @@ async def listing(
 
 async def get(rt: ServiceRuntime, product_id: uuid.UUID) -> Any:
     async with rt.reader.connect() as conn:
-        row = (
-            await conn.execute(select(products).where(products.c.id == product_id))
-        ).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"product {product_id} not found")
-    return row
+        return await by_id(conn, products, product_id, "product")
 
 
 async def _locked(uow: UnitOfWork, product_id: uuid.UUID) -> Any:
     """The product's row, locked until the unit ends (a concurrent change waits), or a 404."""
-    row = (
-        await uow.conn.execute(
-            select(products).where(products.c.id == product_id).with_for_update()
-        )
-    ).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"product {product_id} not found")
-    return row
+    return await by_id(uow.conn, products, product_id, "product", lock=True)
 
 
 async def _write(uow: UnitOfWork, product_id: uuid.UUID, values: dict[str, Any]) -> Any:
@@ -95,9 +84,7 @@ async def create(
 ) -> Any:
     ensure_role(principal, Role.staff)
     async with rt.units.begin() as uow:
-        item = (await uow.conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
-        if item is None:
-            raise HTTPException(422, f"item {item_id} not found")
+        item = await by_id(uow.conn, items, item_id, "item", status=422)
         return (
             await uow.conn.execute(
                 products.insert()

@@ -8,11 +8,12 @@ import uuid
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from fairmarket.catalog.db import watch_states, watches
 from fairmarket.catalog.domain.watch_rules import Condition
 from fairmarket.catalog.netguard import UnsafeUrl, check_url
+from fairmarket.catalog.service.rows import by_id
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import ensure_role
@@ -28,10 +29,7 @@ async def ensure_safe(url: str, allowed_hosts: list[str]) -> None:
 
 async def row(rt: ServiceRuntime, watch_id: uuid.UUID) -> Any:
     async with rt.reader.connect() as conn:
-        found = (await conn.execute(select(watches).where(watches.c.id == watch_id))).one_or_none()
-    if found is None:
-        raise HTTPException(404, f"watch {watch_id} not found")
-    return found
+        return await by_id(conn, watches, watch_id, "watch")
 
 
 async def create(
