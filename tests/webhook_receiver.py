@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from fairmarket.common.signing import HEADER, BadSignature, verify
+from fairmarket.catalog.signing import HEADER, BadSignature, verify
 
 
 def independently_signed(secret: str, header: str, body: bytes) -> bool:

@@ -10,7 +10,9 @@ from pydantic import ValidationError
 
 from fairmarket.catalog.domain.price_policy import (
     PricePolicy,
+    ProductPrice,
     needs_approval,
+    next_price,
     policy_price,
     price_on_publish,
     round_to_ending,
@@ -55,6 +57,46 @@ def test_approval_only_for_moves_over_the_threshold() -> None:
     assert not needs_approval(10_000, 11_900, 20)
     assert needs_approval(10_000, 12_100, 20)
     assert needs_approval(10_000, 7_900, 20)
+
+
+MARKUP = PricePolicy(markup=1.0, ending_cents=None)  # the price is the FMV
+
+
+@pytest.mark.parametrize(
+    ("price_now", "fmv", "expected"),
+    [
+        (10_000, 11_900, ProductPrice(11_900)),  # within the threshold: at once
+        (10_000, 7_900, ProductPrice(10_000, 7_900)),  # past it, down: waits
+        (None, 50_000, ProductPrice(50_000)),  # a first price needs no approval
+        (10_000, None, ProductPrice(10_000)),  # no FMV: the price stays, nothing waits
+        (10_000, 10_000, ProductPrice(10_000)),  # the same price: nothing waits any more
+    ],
+)
+def test_a_products_next_price_follows_its_policy(
+    price_now: int | None, fmv: int | None, expected: ProductPrice
+) -> None:
+    got = next_price(MARKUP, price_now, fmv, 20)
+    assert (got.price_usd_cents, got.pending_usd_cents) == (
+        expected.price_usd_cents,
+        expected.pending_usd_cents,
+    )
+    assert (got.pending_reason is None) == (expected.pending_usd_cents is None)
+
+
+def test_a_next_price_past_the_threshold_waits_with_the_reason() -> None:
+    waiting = next_price(MARKUP, 10_000, 12_100, 20)
+    assert waiting == ProductPrice(
+        10_000, 12_100, "policy price moves +21.0%, over the 20% that needs an admin's approval"
+    )
+
+
+def test_an_approved_next_price_is_the_policys_at_once_even_none() -> None:
+    assert next_price(MARKUP, 10_000, 30_000, 20, approved=True) == ProductPrice(30_000)
+    assert next_price(MARKUP, 10_000, None, 20, approved=True) == ProductPrice(None)
+    fixed = PricePolicy(kind="fixed", fixed_usd_cents=4_500)  # whatever the FMV
+    assert next_price(fixed, 10_000, None, 20) == ProductPrice(
+        10_000, 4_500, "policy price moves -55.0%, over the 20% that needs an admin's approval"
+    )
 
 
 def test_conditions() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fairmarket.common.netguard import UnsafeUrl, check_url, pin
-from fairmarket.common.signing import BadSignature, sign, verify
+from fairmarket.catalog.netguard import UnsafeUrl, check_url, pin
+from fairmarket.catalog.signing import BadSignature, sign, verify
 
 
 @pytest.mark.parametrize(

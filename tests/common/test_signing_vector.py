@@ -12,7 +12,7 @@ import hmac
 
 import pytest
 
-from fairmarket.common.signing import BadSignature, sign, verify
+from fairmarket.catalog.signing import BadSignature, sign, verify
 
 SECRET = "whsec_x"
 BODY = b'{"fmv_usd_cents":12000}'

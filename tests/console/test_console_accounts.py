@@ -207,6 +207,21 @@ async def test_one_time_password_then_disabling_ends_the_session(
         data={"csrf_token": _csrf(users), "email": "new@shop.example", "role": "staff"},
     )
     assert again.status_code == 422 and "new@shop.example has an account already" in again.text
+    no_role = await catalog.post(
+        "/console/users",
+        data={"csrf_token": _csrf(users), "email": "other@shop.example", "role": "owner"},
+    )
+    assert no_role.status_code == 422 and "&#39;owner&#39; is not a role" in no_role.text
+    own_id = re.search(
+        r'data-email="boss@shop.example">.*?action="/console/users/([0-9a-f-]+)"', users.text, re.S
+    ).group(1)  # type: ignore[union-attr]
+    for demotion in ({"disabled": "true"}, {"role": "staff"}):
+        refused = await catalog.post(
+            f"/console/users/{own_id}", data={"csrf_token": _csrf(users), **demotion}
+        )
+        assert refused.status_code == 422
+        assert "an admin cannot demote or disable themself" in refused.text
+    assert (await catalog.get("/console/users")).status_code == 200  # still an admin
     person = httpx.AsyncClient(transport=catalog._transport, base_url="http://catalog")
     async with person:
         first = await _sign_in(person, "new@shop.example", one_time)

@@ -1,8 +1,9 @@
 """Pure parts of the console: the sign-in throttle, the price chart's geometry, the
-evidence in words, the take-in form's fields and grade scales."""
+evidence in words, the take-in form's fields and grade scales, an admin's own demotion."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -21,6 +22,7 @@ from fairmarket.catalog.domain.sign_in_throttle import (
     retry_in,
     wait_after,
 )
+from fairmarket.catalog.service.accounts import demotes_self
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -104,3 +106,13 @@ def test_each_comp_row_is_marked_by_its_flag_else_by_what_the_valuation_did() ->
     # a flag set since the valuation wins: it is what the next valuation sees
     assert comp_class(comp(filtered=True, valuation_use="used")) == "filtered"
     assert comp_class(comp(excluded=True, filtered=True, valuation_use="used")) == "excluded"
+
+
+def test_an_admin_may_change_others_and_keep_their_own_role_but_not_demote_themself() -> None:
+    me, other = uuid.uuid4(), uuid.uuid4()
+    assert demotes_self(me, me, None, True)
+    assert demotes_self(me, me, "staff", None)
+    assert demotes_self(me, me, "", None)  # an empty role is no admin's role either
+    assert not demotes_self(me, me, "admin", False)
+    assert not demotes_self(me, me, None, None)
+    assert not demotes_self(me, other, "viewer", True)

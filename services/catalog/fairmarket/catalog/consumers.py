@@ -104,7 +104,19 @@ COMPLETE_REQUEST = (
         completed_at=bindparam("completed_at"),
     )
 )
-INSERT_VALUATION = insert(valuations).on_conflict_do_nothing()
+INSERT_VALUATION = (
+    insert(valuations)
+    .values(
+        item_id=bindparam("b_id"),
+        version=bindparam("b_version"),
+        revision=bindparam("b_revision"),
+        fmv_usd_cents=bindparam("b_fmv"),
+        confidence=bindparam("b_confidence"),
+        payload=bindparam("b_payload"),
+        computed_at=bindparam("b_valued_at"),
+    )
+    .on_conflict_do_nothing()
+)
 SET_ITEM_VALUATION = (
     update(items)
     .where(items.c.id == bindparam("b_id"))
@@ -307,9 +319,7 @@ class CatalogHandlers:
         """Keep each valuation, show it on its item and comps, close the runs it answers,
         let published products follow it, and wake the webhooks its watches fired."""
         conn = uow.conn
-        payloads = [e.data.model_dump(mode="json") for e in events]
-        await _store_valuations(conn, events, payloads)
-        await _show_on_items(conn, events, payloads)
+        await _keep_valuations(conn, events)
         await _show_on_comps(conn, events)
         await _mark_runs_valued(conn, events)
         VALUATIONS.inc(len(events))
@@ -319,46 +329,28 @@ class CatalogHandlers:
             self.on_deliveries()
 
 
-async def _store_valuations(
-    conn: AsyncConnection, events: list[ValuationComputed], payloads: list[dict[str, Any]]
-) -> None:
-    """Every version received, kept as history (a repeat is ignored)."""
-    await conn.execute(
-        INSERT_VALUATION,
-        [
-            {
-                "item_id": e.data.item_id,
-                "version": e.data.version,
-                "revision": e.data.revision,
-                "fmv_usd_cents": e.data.fmv_usd_cents,
-                "confidence": e.data.confidence,
-                "payload": payload,
-                "computed_at": e.occurred_at,
-            }
-            for e, payload in zip(events, payloads, strict=True)
-        ],
-    )
-
-
-async def _show_on_items(
-    conn: AsyncConnection, events: list[ValuationComputed], payloads: list[dict[str, Any]]
-) -> None:
-    """The item's current figures, in the events' order, each only over an older version."""
-    await conn.execute(
-        SET_ITEM_VALUATION,
-        [
+async def _keep_valuations(conn: AsyncConnection, events: list[ValuationComputed]) -> None:
+    """Every version received kept as history (a repeat is ignored), and shown on its item in
+    the events' order, each only over an older version: one parameter row per event, read by
+    both statements."""
+    rows = []
+    for e in events:
+        payload = e.data.model_dump(mode="json")
+        rows.append(
             {
                 "b_id": e.data.item_id,
                 "b_version": e.data.version,
-                # the per-comp uses live on the comps; the item keeps the figures
-                "b_valuation": {k: v for k, v in payload.items() if k != "comp_uses"},
+                "b_revision": e.data.revision,
                 "b_fmv": e.data.fmv_usd_cents,
                 "b_confidence": e.data.confidence,
                 "b_valued_at": e.occurred_at,
+                "b_payload": payload,
+                # the per-comp uses live on the comps; the item keeps the figures
+                "b_valuation": {k: v for k, v in payload.items() if k != "comp_uses"},
             }
-            for e, payload in zip(events, payloads, strict=True)
-        ],
-    )
+        )
+    await conn.execute(INSERT_VALUATION, rows)
+    await conn.execute(SET_ITEM_VALUATION, rows)
 
 
 async def _show_on_comps(conn: AsyncConnection, events: list[ValuationComputed]) -> None:

@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from fairmarket.catalog.db import deliveries, watches
 from fairmarket.catalog.metrics import WEBHOOK_DELIVERIES
+from fairmarket.catalog.netguard import UnsafeUrl, check_url, pin
 from fairmarket.catalog.settings import CatalogSettings
-from fairmarket.common.netguard import UnsafeUrl, check_url, pin
-from fairmarket.common.signing import HEADER, sign
+from fairmarket.catalog.signing import HEADER, sign
 from fairmarket.common.tracing import calling_out
 
 log = logging.getLogger(__name__)

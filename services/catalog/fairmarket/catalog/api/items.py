@@ -24,6 +24,7 @@ from fairmarket.catalog.domain.csv_export import (
 )
 from fairmarket.catalog.domain.item_query import ItemFilter, SortKey
 from fairmarket.catalog.domain.price_policy import MAX_CENTS
+from fairmarket.catalog.service.rows import by_id
 from fairmarket.common.comp_use import describe
 from fairmarket.common.events import Category
 from fairmarket.common.inputs import SaneDatetime, text
@@ -224,9 +225,7 @@ async def get_item(item_id: uuid.UUID, principal: Viewer, rt: Runtime, request: 
 
 async def _get_item(item_id: uuid.UUID, rt: Runtime) -> ItemOut:
     async with rt.reader.connect() as conn:
-        row = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
-        if row is None:
-            raise HTTPException(404, f"item {item_id} not found")
+        row = await by_id(conn, items, item_id, "item")
         latest = (
             await conn.execute(
                 select(pricing_requests)

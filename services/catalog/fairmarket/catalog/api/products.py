@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
 
 from fairmarket.catalog.api.deps import Runtime
-from fairmarket.catalog.db import items, products
-from fairmarket.catalog.domain.price_policy import PricePolicy, policy_price
-from fairmarket.catalog.products import proposed_price
+from fairmarket.catalog.domain.price_policy import PricePolicy
 from fairmarket.catalog.service import products as products_service
-from fairmarket.common.auth import Role
 from fairmarket.common.inputs import text
 from fairmarket.common.web import Admin, Staff, Viewer
 
@@ -63,10 +58,6 @@ def _out(row: Any) -> ProductOut:
     return ProductOut.model_validate(row._asdict())
 
 
-async def _get(rt: Runtime, product_id: uuid.UUID) -> ProductOut:
-    return _out(await products_service.get(rt, product_id))
-
-
 @router.post("", status_code=201, response_model=ProductOut)
 async def create_product(body: ProductIn, principal: Staff, rt: Runtime) -> ProductOut:
     row = await products_service.create(
@@ -89,60 +80,25 @@ async def list_products(
     pending: Annotated[bool | None, Query(description="only prices waiting approval")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ProductOut]:
-    query = select(products).order_by(products.c.created_at.desc(), products.c.id).limit(limit)
-    if item_id is not None:
-        query = query.where(products.c.item_id == item_id)
-    if published is not None:
-        query = query.where(products.c.published.is_(published))
-    if pending is not None:
-        column = products.c.pending_price_usd_cents
-        query = query.where(column.is_not(None) if pending else column.is_(None))
-    async with rt.reader.connect() as conn:
-        return [_out(r) for r in (await conn.execute(query)).all()]
+    rows = await products_service.listing(
+        rt, item_id=item_id, published=published, pending=pending, limit=limit
+    )
+    return [_out(r) for r in rows]
 
 
 @router.get("/{product_id}", response_model=ProductOut)
 async def get_product(product_id: uuid.UUID, principal: Viewer, rt: Runtime) -> ProductOut:
-    return await _get(rt, product_id)
+    return _out(await products_service.get(rt, product_id))
 
 
 @router.patch("/{product_id}", response_model=ProductOut)
 async def patch_product(
-    product_id: uuid.UUID, body: ProductPatch, principal: Staff, rt: Runtime, request: Request
+    product_id: uuid.UUID, body: ProductPatch, principal: Staff, rt: Runtime
 ) -> ProductOut:
-    """A new policy prices the product at once (a shop changing its own policy approves it),
-    except a published price that staff move past the approval threshold: that waits for an
-    admin, as a valuation's does (a PATCH of the same policy applied a price waiting)."""
-    changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"policy"})
-    async with rt.engine.begin() as conn:
-        row = (
-            await conn.execute(
-                select(products).where(products.c.id == product_id).with_for_update()
-            )
-        ).one_or_none()
-        if row is None:
-            raise HTTPException(404, f"product {product_id} not found")
-        if body.policy is not None:
-            fmv = await conn.scalar(select(items.c.fmv_usd_cents).where(items.c.id == row.item_id))
-            policy = body.policy.model_dump(mode="json")
-            changes["policy"] = policy
-            if principal.may(Role.admin) or not row.published:
-                changes |= {
-                    "price_usd_cents": policy_price(body.policy, fmv),
-                    "pending_price_usd_cents": None,
-                    "pending_reason": None,
-                }
-            else:
-                threshold = request.app.state.settings.price_approval_threshold_pct
-                current = SimpleNamespace(policy=policy, price_usd_cents=row.price_usd_cents)
-                changes |= proposed_price(current, fmv, threshold)
-        if changes:
-            await conn.execute(
-                update(products)
-                .where(products.c.id == product_id)
-                .values(**changes, updated_at=func.now())
-            )
-    return await _get(rt, product_id)
+    """A new policy prices the product at once, except a published price that staff move
+    past the approval threshold: that waits for an admin (`products_service.change`)."""
+    texts = body.model_dump(exclude_unset=True, exclude={"policy"})
+    return _out(await products_service.change(rt, principal, product_id, texts, body.policy))
 
 
 @router.post("/{product_id}/publish", response_model=ProductOut)

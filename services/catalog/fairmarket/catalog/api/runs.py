@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import pricing_requests, pricing_runs
 from fairmarket.catalog.service import pricing_runs as runs_service
+from fairmarket.catalog.service.rows import by_id
 from fairmarket.common.web import Staff, Viewer
 
 router = APIRouter(tags=["pricing runs"])
@@ -47,11 +48,7 @@ class RunOut(BaseModel):
 
 async def _load(rt: Runtime, run_id: uuid.UUID) -> RunOut:
     async with rt.reader.connect() as conn:
-        run = (
-            await conn.execute(select(pricing_runs).where(pricing_runs.c.id == run_id))
-        ).one_or_none()
-        if run is None:
-            raise HTTPException(404, f"pricing run {run_id} not found")
+        run = await by_id(conn, pricing_runs, run_id, "pricing run")
         reqs = (
             await conn.execute(
                 select(pricing_requests)

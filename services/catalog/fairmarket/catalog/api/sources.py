@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from fairmarket.catalog.api.deps import Runtime
 from fairmarket.catalog.db import sources
 from fairmarket.catalog.service import sources as sources_service
+from fairmarket.catalog.service.rows import by_id
 from fairmarket.common.events import SourceRules
 from fairmarket.common.inputs import storable_tree
 from fairmarket.common.web import Admin, Viewer
@@ -87,10 +88,7 @@ async def list_sources(principal: Viewer, rt: Runtime) -> list[SourceOut]:
 @router.get("/{source_id}", response_model=SourceOut)
 async def get_source(source_id: uuid.UUID, principal: Viewer, rt: Runtime) -> SourceOut:
     async with rt.reader.connect() as conn:
-        row = (await conn.execute(select(sources).where(sources.c.id == source_id))).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"source {source_id} not found")
-    return _out(row)
+        return _out(await by_id(conn, sources, source_id, "source"))
 
 
 @router.post("", status_code=201, response_model=SourceOut)

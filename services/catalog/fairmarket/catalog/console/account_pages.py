@@ -17,6 +17,7 @@ from fairmarket.catalog.console.session import (
     CheckedForm,
     set_cookie,
 )
+from fairmarket.catalog.service import accounts as accounts_service
 from fairmarket.common.auth import Role
 
 router = APIRouter(prefix="/console")
@@ -38,21 +39,11 @@ async def sign_in_page(request: Request, next: Annotated[str | None, Query()] = 
 async def sign_in(request: Request, form: CheckedForm) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "")))
-    settings = request.app.state.settings
+    address = request.client.host if request.client else None
     try:
-        async with request.app.state.runtime.engine.connect() as conn:
-            try:
-                token, account = await accounts.sign_in(
-                    conn,
-                    email,
-                    password,
-                    secret=settings.jwt_secret.get_secret_value(),
-                    issuer=settings.jwt_issuer,
-                    audience=settings.jwt_audience,
-                    address=request.client.host if request.client else None,
-                )
-            finally:
-                await conn.commit()  # a refusal's failure count too
+        token, account = await accounts_service.sign_in(
+            request.app.state.runtime, email, password, address
+        )
     except accounts.SignInRefused as exc:
         response = page(
             request,
@@ -73,8 +64,7 @@ async def sign_in(request: Request, form: CheckedForm) -> Response:
 @router.post("/sign-out", include_in_schema=False)
 async def sign_out(request: Request, form: CheckedForm) -> Response:
     if token := request.cookies.get(SESSION_COOKIE):
-        async with request.app.state.runtime.engine.begin() as conn:
-            await accounts.sign_out(conn, token)
+        await accounts_service.sign_out(request.app.state.runtime, token)
     response = RedirectResponse("/console/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/console")
     return response
@@ -88,16 +78,12 @@ async def password_page(request: Request, person: AnyPerson) -> Response:
 @router.post("/password", include_in_schema=False)
 async def change_password(request: Request, person: AnyPerson, form: CheckedForm) -> Response:
     password, again = str(form.get("password", "")), str(form.get("password_again", ""))
-    errors: dict[str, str] = {}
-    if password != again:
-        errors["password_again"] = "the two passwords differ"
-    else:
-        try:
-            async with request.app.state.runtime.engine.begin() as conn:
-                await accounts.set_password(conn, person.account.id, password)
-        except accounts.AccountError as exc:
-            errors[exc.field or "password"] = exc.reason
-    if errors:
+    try:
+        await accounts_service.set_password(
+            request.app.state.runtime, person.account.id, password, again
+        )
+    except accounts.AccountError as exc:
+        errors = {exc.field or "password": exc.reason}
         return page(request, "password.html", {"person": person, "errors": errors}, 422)
     return RedirectResponse("/console/items", status_code=303)
 
@@ -120,34 +106,29 @@ async def users_page(request: Request, person: AdminPerson) -> Response:
 @router.post("/users", include_in_schema=False)
 async def add_user(request: Request, person: AdminPerson, form: CheckedForm) -> Response:
     email, role = str(form.get("email", "")), str(form.get("role", ""))
-    if role not in {r.value for r in Role}:
-        return await _users_page(request, person, {"role": f"{role!r} is not a role"})
     try:
-        async with request.app.state.runtime.engine.begin() as conn:
-            _, password = await accounts.add_user(conn, email, role)
+        stored, password = await accounts_service.add_user(
+            request.app.state.runtime, person.principal, email, role
+        )
     except accounts.AccountError as exc:
         return await _users_page(request, person, {exc.field or "email": exc.reason}, email=email)
-    return await _users_page(request, person, {}, created=(email.strip().lower(), password))
+    return await _users_page(request, person, {}, created=(stored, password))
 
 
 @router.post("/users/{user_id}", include_in_schema=False)
 async def change_user(
     request: Request, user_id: uuid.UUID, person: AdminPerson, form: CheckedForm
 ) -> Response:
-    role = form.get("role")
-    disabled = form.get("disabled")
-    if user_id == person.account.id and (disabled == "true" or role not in (None, "admin")):
-        return await _users_page(
-            request, person, {"form": "an admin cannot demote or disable themself"}
-        )
+    role, disabled = form.get("role"), form.get("disabled")
     try:
-        async with request.app.state.runtime.engine.begin() as conn:
-            await accounts.change(
-                conn,
-                user_id,
-                role=str(role) if role else None,
-                disabled=None if disabled is None else disabled == "true",
-            )
-    except (accounts.AccountError, ValueError) as exc:
-        return await _users_page(request, person, {"form": str(exc)})
+        await accounts_service.change_user(
+            request.app.state.runtime,
+            person.principal,
+            person.account.id,
+            user_id,
+            role=None if role is None else str(role),
+            disabled=None if disabled is None else disabled == "true",
+        )
+    except accounts.AccountError as exc:
+        return await _users_page(request, person, {"form": exc.reason})
     return RedirectResponse("/console/users", status_code=303)

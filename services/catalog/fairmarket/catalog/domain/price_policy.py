@@ -78,6 +78,45 @@ def needs_approval(current: int | None, proposed: int | None, threshold_pct: flo
 
 
 @dataclass(frozen=True)
+class ProductPrice:
+    """A product's prices as stored: the one the storefront shows (None: no price yet) and
+    the one waiting for an admin's approval (None: nothing waits) with the reason."""
+
+    price_usd_cents: int | None
+    pending_usd_cents: int | None = None
+    pending_reason: str | None = None
+
+
+def next_price(
+    policy: PricePolicy,
+    price_now: int | None,
+    fmv_usd_cents: int | None,
+    threshold_pct: float,
+    *,
+    approved: bool = False,
+) -> ProductPrice:
+    """A product's next price for an FMV under its policy. `approved`: the change needs no
+    admin (a shop changing its own policy as an admin, or a product not on the storefront):
+    the policy's price at once, even none. Otherwise a move past the threshold waits for an
+    admin while the current price stays, and no policy price keeps the current one; either
+    way a price waiting before is replaced."""
+    price = policy_price(policy, fmv_usd_cents)
+    if approved:
+        return ProductPrice(price)
+    if price is None or price == price_now:
+        return ProductPrice(price_now)
+    if price_now is not None and needs_approval(price_now, price, threshold_pct):
+        change = (price - price_now) / price_now * 100
+        return ProductPrice(
+            price_now,
+            price,
+            f"policy price moves {change:+.1f}%, over the "
+            f"{threshold_pct:g}% that needs an admin's approval",
+        )
+    return ProductPrice(price)
+
+
+@dataclass(frozen=True)
 class Republish:
     """What publishing shows: the price on the storefront, and a price left waiting for an
     admin (None: nothing new waits) with the reason."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from fastapi import HTTPException
-from sqlalchemy import select
 
 from fairmarket.catalog.db import items
 from fairmarket.catalog.pricing import start_run
+from fairmarket.catalog.service.rows import by_id
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import ensure_role
@@ -23,9 +23,7 @@ async def reprice(
     """The new run's id."""
     ensure_role(principal, Role.staff)
     async with rt.units.begin() as uow:
-        item = (await uow.conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
-        if item is None:
-            raise HTTPException(404, f"item {item_id} not found")
+        item = await by_id(uow.conn, items, item_id, "item")
         run_id, events = await start_run(
             uow.conn,
             item=item,

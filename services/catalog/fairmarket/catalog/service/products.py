@@ -1,5 +1,6 @@
-"""Products: created from an item at its policy's price, published, and price changes
-over the approval threshold approved or rejected by an admin."""
+"""Products: created from an item at its policy's price, changed, published, and price changes
+over the approval threshold approved or rejected by an admin. Each write is one unit of work
+holding the product's row locked, so no two of them interleave on one product."""
 
 from __future__ import annotations
 
@@ -7,23 +8,69 @@ import uuid
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 
 from fairmarket.catalog.db import items, products
-from fairmarket.catalog.domain.price_policy import PricePolicy, policy_price, price_on_publish
+from fairmarket.catalog.domain.price_policy import (
+    PricePolicy,
+    ProductPrice,
+    next_price,
+    policy_price,
+    price_on_publish,
+)
+from fairmarket.catalog.products import price_columns
+from fairmarket.catalog.service.rows import by_id
 from fairmarket.common.auth import Principal, Role
 from fairmarket.common.runtime import ServiceRuntime
+from fairmarket.common.uow import UnitOfWork
 from fairmarket.common.web import ensure_role
+
+
+def _threshold(rt: ServiceRuntime) -> float:
+    return float(rt.settings.price_approval_threshold_pct)  # type: ignore[attr-defined]
+
+
+async def listing(
+    rt: ServiceRuntime,
+    *,
+    item_id: uuid.UUID | None = None,
+    published: bool | None = None,
+    pending: bool | None = None,
+    limit: int = 100,
+) -> list[Any]:
+    """The newest products first, filtered (`pending`: only prices waiting approval, or none)."""
+    query = select(products).order_by(products.c.created_at.desc(), products.c.id).limit(limit)
+    if item_id is not None:
+        query = query.where(products.c.item_id == item_id)
+    if published is not None:
+        query = query.where(products.c.published.is_(published))
+    if pending is not None:
+        column = products.c.pending_price_usd_cents
+        query = query.where(column.is_not(None) if pending else column.is_(None))
+    async with rt.reader.connect() as conn:
+        return list((await conn.execute(query)).all())
 
 
 async def get(rt: ServiceRuntime, product_id: uuid.UUID) -> Any:
     async with rt.reader.connect() as conn:
-        row = (
-            await conn.execute(select(products).where(products.c.id == product_id))
-        ).one_or_none()
-    if row is None:
-        raise HTTPException(404, f"product {product_id} not found")
-    return row
+        return await by_id(conn, products, product_id, "product")
+
+
+async def _locked(uow: UnitOfWork, product_id: uuid.UUID) -> Any:
+    """The product's row, locked until the unit ends (a concurrent change waits), or a 404."""
+    return await by_id(uow.conn, products, product_id, "product", lock=True)
+
+
+async def _write(uow: UnitOfWork, product_id: uuid.UUID, values: dict[str, Any]) -> Any:
+    """The product's row after the changes."""
+    return (
+        await uow.conn.execute(
+            update(products)
+            .where(products.c.id == product_id)
+            .values(**values, updated_at=func.now())
+            .returning(products)
+        )
+    ).one()
 
 
 async def create(
@@ -36,12 +83,10 @@ async def create(
     policy: PricePolicy,
 ) -> Any:
     ensure_role(principal, Role.staff)
-    async with rt.engine.begin() as conn:
-        item = (await conn.execute(select(items).where(items.c.id == item_id))).one_or_none()
-        if item is None:
-            raise HTTPException(422, f"item {item_id} not found")
+    async with rt.units.begin() as uow:
+        item = await by_id(uow.conn, items, item_id, "item", status=422)
         return (
-            await conn.execute(
+            await uow.conn.execute(
                 products.insert()
                 .values(
                     id=uuid.uuid4(),
@@ -57,17 +102,34 @@ async def create(
         ).one()
 
 
-async def _set(rt: ServiceRuntime, product_id: uuid.UUID, **values: Any) -> Any:
-    async with rt.engine.begin() as conn:
-        done = await conn.execute(
-            update(products)
-            .where(products.c.id == product_id)
-            .values(**values, updated_at=func.now())
-            .returning(products.c.id)
-        )
-        if done.one_or_none() is None:
-            raise HTTPException(404, f"product {product_id} not found")
-    return await get(rt, product_id)
+async def change(
+    rt: ServiceRuntime,
+    principal: Principal,
+    product_id: uuid.UUID,
+    texts: dict[str, Any],
+    policy: PricePolicy | None = None,
+) -> Any:
+    """New `texts` (title, description) and a new policy. A new policy prices the product at
+    once (a shop changing its own policy approves it), except a published price that staff
+    move past the approval threshold: that waits for an admin, as a valuation's does (see
+    `next_price`)."""
+    ensure_role(principal, Role.staff)
+    async with rt.units.begin() as uow:
+        product = await _locked(uow, product_id)
+        values = dict(texts)
+        if policy is not None:
+            fmv = await uow.conn.scalar(
+                select(items.c.fmv_usd_cents).where(items.c.id == product.item_id)
+            )
+            price = next_price(
+                policy,
+                product.price_usd_cents,
+                fmv,
+                _threshold(rt),
+                approved=principal.may(Role.admin) or not product.published,
+            )
+            values |= {"policy": policy.model_dump(mode="json"), **price_columns(price)}
+        return await _write(uow, product_id, values) if values else product
 
 
 async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
@@ -75,15 +137,8 @@ async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUI
     from the last price it showed: the product is back at that price, the new one waits for
     an admin in the same queue as a valuation's (see `price_on_publish`)."""
     ensure_role(principal, Role.staff)
-    threshold = float(rt.settings.price_approval_threshold_pct)  # type: ignore[attr-defined]
-    async with rt.engine.begin() as conn:  # locked: a concurrent PATCH cannot slip a price in
-        product = (
-            await conn.execute(
-                select(products).where(products.c.id == product_id).with_for_update()
-            )
-        ).one_or_none()
-        if product is None:
-            raise HTTPException(404, f"product {product_id} not found")
+    async with rt.units.begin() as uow:  # locked: a concurrent PATCH cannot slip a price in
+        product = await _locked(uow, product_id)
         if product.price_usd_cents is None:
             raise HTTPException(409, "the product has no price yet: its item has no valuation")
         if product.published:
@@ -91,7 +146,7 @@ async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUI
         shown = price_on_publish(
             product.last_published_price_usd_cents,
             product.price_usd_cents,
-            threshold,
+            _threshold(rt),
             approver=principal.may(Role.admin),
         )
         values: dict[str, Any] = {
@@ -100,47 +155,41 @@ async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUI
             "price_usd_cents": shown.price_usd_cents,
             "last_published_price_usd_cents": shown.price_usd_cents,
         }
-        if shown.pending_usd_cents is not None:
+        if shown.pending_usd_cents is not None:  # else a price waiting before still waits
             values |= {
                 "pending_price_usd_cents": shown.pending_usd_cents,
                 "pending_reason": shown.pending_reason,
             }
-        await conn.execute(
-            update(products)
-            .where(products.c.id == product_id)
-            .values(**values, updated_at=func.now())
-        )
-    return await get(rt, product_id)
+        return await _write(uow, product_id, values)
 
 
 async def unpublish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
     """Remembers the price the storefront showed until now, for the next publish."""
     ensure_role(principal, Role.staff)
-    await get(rt, product_id)
-    shown = case(
-        (products.c.published.is_(True), products.c.price_usd_cents),
-        else_=products.c.last_published_price_usd_cents,
-    )
-    return await _set(rt, product_id, published=False, last_published_price_usd_cents=shown)
+    async with rt.units.begin() as uow:
+        product = await _locked(uow, product_id)
+        values: dict[str, Any] = {"published": False}
+        if product.published:
+            values["last_published_price_usd_cents"] = product.price_usd_cents
+        return await _write(uow, product_id, values)
+
+
+async def _decide(
+    rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID, *, approve: bool
+) -> Any:
+    """An admin's decision on the price waiting: it becomes the price, or it is dropped."""
+    ensure_role(principal, Role.admin)
+    async with rt.units.begin() as uow:
+        product = await _locked(uow, product_id)
+        if product.pending_price_usd_cents is None:
+            raise HTTPException(409, "no price is waiting for approval")
+        kept = product.pending_price_usd_cents if approve else product.price_usd_cents
+        return await _write(uow, product_id, price_columns(ProductPrice(kept)))
 
 
 async def approve_price(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
-    ensure_role(principal, Role.admin)
-    product = await get(rt, product_id)
-    if product.pending_price_usd_cents is None:
-        raise HTTPException(409, "no price is waiting for approval")
-    return await _set(
-        rt,
-        product_id,
-        price_usd_cents=product.pending_price_usd_cents,
-        pending_price_usd_cents=None,
-        pending_reason=None,
-    )
+    return await _decide(rt, principal, product_id, approve=True)
 
 
 async def reject_price(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
-    ensure_role(principal, Role.admin)
-    product = await get(rt, product_id)
-    if product.pending_price_usd_cents is None:
-        raise HTTPException(409, "no price is waiting for approval")
-    return await _set(rt, product_id, pending_price_usd_cents=None, pending_reason=None)
+    return await _decide(rt, principal, product_id, approve=False)

@@ -8,12 +8,13 @@ import uuid
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from fairmarket.catalog.db import watch_states, watches
 from fairmarket.catalog.domain.watch_rules import Condition
+from fairmarket.catalog.netguard import UnsafeUrl, check_url
+from fairmarket.catalog.service.rows import by_id
 from fairmarket.common.auth import Principal, Role
-from fairmarket.common.netguard import UnsafeUrl, check_url
 from fairmarket.common.runtime import ServiceRuntime
 from fairmarket.common.web import ensure_role
 
@@ -28,10 +29,7 @@ async def ensure_safe(url: str, allowed_hosts: list[str]) -> None:
 
 async def row(rt: ServiceRuntime, watch_id: uuid.UUID) -> Any:
     async with rt.reader.connect() as conn:
-        found = (await conn.execute(select(watches).where(watches.c.id == watch_id))).one_or_none()
-    if found is None:
-        raise HTTPException(404, f"watch {watch_id} not found")
-    return found
+        return await by_id(conn, watches, watch_id, "watch")
 
 
 async def create(
@@ -49,9 +47,9 @@ async def create(
     ensure_role(principal, Role.admin)
     await ensure_safe(url, allowed_hosts)
     secret = "whsec_" + secrets.token_urlsafe(32)
-    async with rt.engine.begin() as conn:
+    async with rt.units.begin() as uow:
         return (
-            await conn.execute(
+            await uow.conn.execute(
                 watches.insert()
                 .values(
                     id=uuid.uuid4(),
@@ -83,14 +81,16 @@ async def change(
     if changes.get("enabled"):  # enabling again clears the failure streak that disabled it
         changes = {**changes, "consecutive_failures": 0, "disabled_reason": None}
     if changes:
-        async with rt.engine.begin() as conn:
-            await conn.execute(update(watches).where(watches.c.id == watch_id).values(**changes))
+        async with rt.units.begin() as uow:
+            await uow.conn.execute(
+                update(watches).where(watches.c.id == watch_id).values(**changes)
+            )
     return await row(rt, watch_id)
 
 
 async def remove(rt: ServiceRuntime, principal: Principal, watch_id: uuid.UUID) -> None:
     ensure_role(principal, Role.admin)
     await row(rt, watch_id)
-    async with rt.engine.begin() as conn:
-        await conn.execute(delete(watch_states).where(watch_states.c.watch_id == watch_id))
-        await conn.execute(delete(watches).where(watches.c.id == watch_id))
+    async with rt.units.begin() as uow:
+        await uow.conn.execute(delete(watch_states).where(watch_states.c.watch_id == watch_id))
+        await uow.conn.execute(delete(watches).where(watches.c.id == watch_id))
