@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from fairmarket.catalog.consumers import CatalogHandlers
 from fairmarket.catalog.db import outbox
 from fairmarket.collector.db import jobs
-from fairmarket.collector.imports import ImportRefused, import_rows
+from fairmarket.collector.imports import ImportRefused, store_import
 from fairmarket.common import comps_csv
 from fairmarket.common.events import PricePointCollected
 from fairmarket.common.messaging.outbox import Outbox
@@ -124,13 +124,14 @@ def test_every_accepted_import_is_stored_and_valued_downstream(
                     started_at=datetime.now(UTC),
                 )
             )
+            raised = UnitOfWork(conn, Outbox(outbox))  # its events are read, never flushed
             try:
-                events, _ = await import_rows(conn, parsed.rows, Rates())
+                await store_import(raised, parsed.rows, Rates())
             except ImportRefused:
                 return  # the route's 422 (an unknown currency)
             comps = [  # as the consumers receive them, over the wire
                 PricePointCollected.model_validate_json(e.model_dump_json())
-                for e in events
+                for e in raised.events
                 if isinstance(e, PricePointCollected)
             ]
             await handlers.on_collected(comps, UnitOfWork(conn, Outbox(outbox)))

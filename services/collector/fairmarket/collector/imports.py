@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -15,10 +14,9 @@ from fairmarket.collector.db import jobs, price_points
 from fairmarket.collector.domain.imports import ImportRefused, KnownItem, plan_import
 from fairmarket.collector.domain.money import Rates
 from fairmarket.common.comps_csv import CompRow
-from fairmarket.common.events import Envelope
 from fairmarket.common.uow import UnitOfWork
 
-__all__ = ["ImportRefused", "import_rows", "known_items", "store_import"]
+__all__ = ["ImportRefused", "known_items", "store_import"]
 
 INSERT_POINTS = insert(price_points).on_conflict_do_nothing()
 
@@ -45,22 +43,11 @@ async def known_items(
 
 async def store_import(uow: UnitOfWork, rows: list[CompRow], rates: Rates) -> dict[str, int]:
     """Write the file's comps and raise their events; how many rows each item got."""
-    events, counts = await import_rows(uow.conn, rows, rates)
-    uow.raise_events(events)
-    return counts
-
-
-async def import_rows(
-    conn: AsyncConnection, rows: list[CompRow], rates: Rates
-) -> tuple[list[Envelope[Any]], dict[str, int]]:
-    """Write the file's comps; their events are for the caller's unit of work to raise
-    (`store_import` does; the catalog's consumability test reads them)."""
-    items = await known_items(conn, {r.item_id for r in rows})
+    items = await known_items(uow.conn, {r.item_id for r in rows})
     planned = plan_import(rows, items, rates)
     now = datetime.now(UTC)
-    events: list[Envelope[Any]] = []
     for item in planned:
-        await conn.execute(jobs.insert(), [item.job_row(started_at=now)])
-        await conn.execute(INSERT_POINTS, item.points.rows())
-        events.extend(item.events())
-    return events, {str(item.points.item_id): item.rows for item in planned}
+        await uow.conn.execute(jobs.insert(), [item.job_row(started_at=now)])
+        await uow.conn.execute(INSERT_POINTS, item.points.rows())
+        uow.raise_events(item.events())
+    return {str(item.points.item_id): item.rows for item in planned}
