@@ -29,9 +29,6 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "unit: starts neither PostgreSQL nor a broker nor the stack (tests/conftest.py)"
     )
     config.addinivalue_line("markers", "bench: times the code at production sizes (tests/bench)")
-    config.addinivalue_line(
-        "markers", "xdist_group(name): run in one pytest-xdist worker (set by tests/conftest.py)"
-    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -49,24 +46,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
         if not any(item.get_closest_marker(name) for name in TIERS):
             item.add_marker(pytest.mark.unit)
-        item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
-
-
-def _worker_group(item: pytest.Item) -> str:
-    """Which tests must share a pytest-xdist worker (`-n 2 --dist loadgroup`, pyproject.toml).
-
-    A session fixture of a conftest below this one (tests/e2e's `stack`) is started once per
-    worker that uses it: its tests go together so the stack starts once. Every other test
-    stays with its module, whose module-scoped database or stack then starts once too. The
-    session-wide PostgreSQL and broker of this file are per worker (each worker has its own
-    basetemp, free ports and socket directory), so nothing else is shared between workers.
-    """
-    info = getattr(item, "_fixtureinfo", None)
-    for name in sorted(getattr(item, "fixturenames", ())):
-        defs = info.name2fixturedefs.get(name) if info is not None else None
-        if defs and defs[-1].scope == "session" and defs[-1].baseid.startswith("tests/"):
-            return f"session fixtures of {defs[-1].baseid}"
-    return item.nodeid.split("::", 1)[0]
 
 
 def _containers() -> bool:
