@@ -74,8 +74,8 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
-    """host:port of a real Kafka-protocol broker."""
+def _external_broker() -> Iterator[str | None]:
+    """A given or containerized broker, shared by the session; None: embedded ones per module."""
     if bootstrap := os.environ.get("FAIRMARKET_TEST_KAFKA_BOOTSTRAP"):
         yield bootstrap
         return
@@ -84,6 +84,21 @@ def kafka_bootstrap() -> Iterator[str]:
 
         with KafkaContainer().with_kraft() as kafka:
             yield kafka.get_bootstrap_server()
+        return
+    yield None
+
+
+@pytest.fixture(scope="module")
+def kafka_bootstrap(_external_broker: str | None) -> Iterator[str]:
+    """host:port of a real Kafka-protocol broker.
+
+    The embedded Tansu is fresh for each test module, as `migrated_db` is: a module's
+    services neither consume what another module left in the topics (under pytest-xdist
+    the modules before it differ from run to run) nor wait at their first consumer-group
+    join for members of another module's apps to time out (about 13 s each time).
+    """
+    if _external_broker is not None:
+        yield _external_broker
         return
     from fairmarket.cli import embedded
 
