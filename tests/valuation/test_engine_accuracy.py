@@ -10,17 +10,20 @@ are the issue's targets; the figures are computed here, never hard-coded.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
 
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 from valuation_engine_support import CARDS_CSV
 
 from fairmarket.cli.main import app
 from fairmarket.valuation.accuracy import Accuracy, grade_ratios, load_card_sales, measure
+from fairmarket.valuation.accuracy_report import print_report
 
 pytestmark = pytest.mark.skipif(not CARDS_CSV.exists(), reason=f"{CARDS_CSV} not found")
 DATA = CARDS_CSV.parents[1]
@@ -86,17 +89,21 @@ def test_learned_grade_ratios_are_consistent_across_players() -> None:
 
 
 def test_accuracy_command_prints_the_panel_folds_and_bands() -> None:
-    runner = CliRunner()
-    result = runner.invoke(app, ["valuation", "accuracy", "--data", str(DATA), "--json"])
+    result = CliRunner().invoke(app, ["valuation", "accuracy", "--data", str(DATA), "--json"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["mape_engine"] < figures["mape_best_baseline"] == min(figures["panel"].values())
     assert len(figures["per_fold"]) == 4
     assert [b["sales_in_30_days"] for b in figures["by_volume"]] == ["0-2", "3-9", "10+"]
-    text = runner.invoke(app, ["valuation", "accuracy", "--data", str(DATA)])
-    assert text.exit_code == 0, text.output
+
+
+def test_the_accuracy_report_shows_the_panel_folds_and_bands(accuracy: Accuracy) -> None:
+    """What the command prints without --json (the backtest itself is the fixture's: one
+    run of it is enough to check the page)."""
+    out = io.StringIO()
+    print_report(accuracy, Console(file=out, width=120))
     for heading in ("median of last 10", "every fold", "by volume", "by confidence"):
-        assert heading in text.stdout
+        assert heading in out.getvalue()
 
 
 def test_accuracy_command_says_where_the_data_is_missing(tmp_path: object) -> None:
