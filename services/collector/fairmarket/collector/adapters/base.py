@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any, Literal, Protocol
 
 import httpx
 
 from fairmarket.collector.adapters.errors import ErrorKind, MarketplaceError
+from fairmarket.collector.domain.exchange_log import RawExchange
 from fairmarket.collector.domain.listing import Listing
 from fairmarket.common.events import PricingRequestedData
 
 Status = Literal["ok", "partial", "failed"]
-
-
-@dataclass(frozen=True)
-class RawExchange:
-    """One HTTP call as made (no secrets in url or params) and answered."""
-
-    method: str
-    url: str
-    params: dict[str, str]
-    status: int
-    body: bytes
-    content_type: str | None
-    elapsed_ms: float
-    requested_at: datetime
 
 
 def json_body(exchange: RawExchange) -> Any:

@@ -8,11 +8,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 
-class Exchange(Protocol):
-    """What the log keeps of one HTTP call (`adapters.base.RawExchange` is one)."""
+@dataclass(frozen=True)
+class RawExchange:
+    """One HTTP call as made (no secrets in url or params) and answered: what adapters
+    return for audit and replay, and what this log stores."""
 
     method: str
     url: str
@@ -31,11 +33,11 @@ def artifact_id(body: bytes) -> str:
 @dataclass(frozen=True)
 class ExchangeLog:
     request_id: uuid.UUID
-    exchanges: tuple[Exchange, ...]
+    exchanges: tuple[RawExchange, ...]
     ids: tuple[str, ...]  # the artifact of each exchange, in order
 
     @classmethod
-    def of(cls, request_id: uuid.UUID, exchanges: Sequence[Exchange]) -> ExchangeLog:
+    def of(cls, request_id: uuid.UUID, exchanges: Sequence[RawExchange]) -> ExchangeLog:
         return cls(request_id, tuple(exchanges), tuple(artifact_id(x.body) for x in exchanges))
 
     def artifact_of(self, index: int) -> str | None:
