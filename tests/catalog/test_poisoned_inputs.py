@@ -357,7 +357,7 @@ async def test_an_unexpected_error_is_a_500_in_the_error_shape(
     app = catalog.app  # type: ignore[attr-defined]
     engine = app.state.runtime.reader
 
-    async def broken(*args: Any, **kwargs: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> Any:  # engine.connect() is called, then entered
         raise RuntimeError("the database went away mid-request")
 
     app.state.runtime.reader = type("Broken", (), {"connect": broken})()
