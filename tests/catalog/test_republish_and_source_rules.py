@@ -1,8 +1,8 @@
 """Two ways around issue 17's rules, through the real catalog API, PostgreSQL and broker.
 
 Staff could unpublish a product, change its policy (applied at once while unpublished)
-and publish it again: the storefront showed a price past the approval threshold that no
-admin approved. And a source whose rules were stored before the API checked them made
+and publish it again, or publish a second product of the same item at another price: the
+storefront showed a price past the approval threshold that no admin approved. And a source whose rules were stored before the API checked them made
 every pricing run fail; now only that source's request fails, with the reason.
 """
 
@@ -79,6 +79,39 @@ async def test_staff_cannot_move_a_published_price_by_unpublishing_and_publishin
     by_admin = await catalog.post(f"/v1/products/{pid}/publish", headers=admin)
     assert by_admin.json()["pending_price_usd_cents"] is None
     assert await storefront_price(catalog, pid) == 30_099
+
+
+async def test_staff_cannot_move_an_items_price_with_a_second_product(
+    service_app: Any, bearer: Any, kafka_bootstrap: str
+) -> None:
+    """A product never published is held to its item's storefront price: a second product of
+    the same item at twice the price waits for an admin; one within the threshold does not."""
+    catalog = await service_app("catalog", **CATALOG_ENV)
+    item = await take_in(catalog, bearer, kafka_bootstrap)
+    staff, admin = bearer("staff"), bearer("admin")
+
+    async def product(policy: dict[str, Any]) -> str:
+        body = {"item_id": str(item), "policy": policy}
+        created = await catalog.post("/v1/products", json=body, headers=staff)
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    first = await product({"markup": 1.0})
+    await produce(kafka_bootstrap, valuation(item, 1, 10_000, None))
+    await valued(catalog, bearer, item, 1)
+    assert (await catalog.post(f"/v1/products/{first}/publish", headers=staff)).is_success
+    assert await storefront_price(catalog, first) == 10_099
+
+    dearer = await product({"kind": "fixed", "fixed_usd_cents": 25_000})
+    held = (await catalog.post(f"/v1/products/{dearer}/publish", headers=staff)).json()
+    assert (held["price_usd_cents"], held["pending_price_usd_cents"]) == (10_099, 25_000)
+    assert await storefront_price(catalog, dearer) == 10_099
+    approved = await catalog.post(f"/v1/products/{dearer}/approve-price", headers=admin)
+    assert approved.json()["price_usd_cents"] == 25_000
+
+    near = await product({"kind": "fixed", "fixed_usd_cents": 26_000})  # +4% of 25,000
+    assert (await catalog.post(f"/v1/products/{near}/publish", headers=staff)).is_success
+    assert await storefront_price(catalog, near) == 26_000
 
 
 def skipped_sources() -> float:

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from fairmarket.catalog.db import items, products
 from fairmarket.catalog.domain.price_policy import (
@@ -135,7 +135,9 @@ async def change(
 async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
     """Staff may publish, but not move the storefront's price past the approval threshold
     from the last price it showed: the product is back at that price, the new one waits for
-    an admin in the same queue as a valuation's (see `price_on_publish`)."""
+    an admin in the same queue as a valuation's (see `price_on_publish`). A product never
+    published is held to its item's storefront price, so a second product of the same
+    item at another price is no way around the approval either."""
     ensure_role(principal, Role.staff)
     async with rt.units.begin() as uow:  # locked: a concurrent PATCH cannot slip a price in
         product = await _locked(uow, product_id)
@@ -143,8 +145,11 @@ async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUI
             raise HTTPException(409, "the product has no price yet: its item has no valuation")
         if product.published:
             return product
+        last_shown = product.last_published_price_usd_cents
+        if last_shown is None:  # a first publish: the item's price on the storefront is the bar
+            last_shown = await _item_storefront_price(uow, product)
         shown = price_on_publish(
-            product.last_published_price_usd_cents,
+            last_shown,
             product.price_usd_cents,
             _threshold(rt),
             approver=principal.may(Role.admin),
@@ -161,6 +166,28 @@ async def publish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUI
                 "pending_reason": shown.pending_reason,
             }
         return await _write(uow, product_id, values)
+
+
+async def _item_storefront_price(uow: UnitOfWork, product: Any) -> int | None:
+    """The price the storefront shows, or last showed, for the product's item under another
+    product, the most recently published first; None when the item was never on sale. (The
+    item's row is not locked: the valuation consumer locks items before products, a publish
+    holds its product first, and two first publishes of one item at once are not worth a
+    deadlock.)"""
+    shown = func.coalesce(
+        case((products.c.published, products.c.price_usd_cents)),
+        products.c.last_published_price_usd_cents,
+    )
+    return await uow.conn.scalar(
+        select(shown)
+        .where(
+            products.c.item_id == product.item_id,
+            products.c.id != product.id,
+            shown.is_not(None),
+        )
+        .order_by(products.c.published_at.desc().nulls_last())
+        .limit(1)
+    )
 
 
 async def unpublish(rt: ServiceRuntime, principal: Principal, product_id: uuid.UUID) -> Any:
