@@ -106,43 +106,37 @@ def next_price(
     if price is None or price == price_now:
         return ProductPrice(price_now)
     if price_now is not None and needs_approval(price_now, price, threshold_pct):
-        change = (price - price_now) / price_now * 100
-        return ProductPrice(
-            price_now,
-            price,
-            f"policy price moves {change:+.1f}%, over the "
-            f"{threshold_pct:g}% that needs an admin's approval",
-        )
+        return _waiting(price_now, price, threshold_pct, "policy price moves {change:+.1f}%")
     return ProductPrice(price)
 
 
-@dataclass(frozen=True)
-class Republish:
-    """What publishing shows: the price on the storefront, and a price left waiting for an
-    admin (None: nothing new waits) with the reason."""
-
-    price_usd_cents: int
-    pending_usd_cents: int | None = None
-    pending_reason: str | None = None
+def _waiting(shown: int, proposed: int, threshold_pct: float, moves: str) -> ProductPrice:
+    """`shown` stays; `proposed` waits for an admin, with the reason (`moves` names the move,
+    formatted with its `change` in percent)."""
+    change = (proposed - shown) / shown * 100
+    reason = (
+        f"{moves.format(change=change)}, over the {threshold_pct:g}% that needs an admin's approval"
+    )
+    return ProductPrice(shown, proposed, reason)
 
 
 def price_on_publish(
     last_published: int | None, price: int, threshold_pct: float, *, approver: bool
-) -> Republish:
+) -> ProductPrice:
     """Publishing by staff may not move the storefront's price past the threshold from the
     last price it showed (else unpublish, re-price, publish would bypass approval): the
     storefront shows that last price again and the new one waits. An admin's publish, a
-    first publish and a move within the threshold show the price at once."""
+    first publish and a move within the threshold show the price at once (nothing new
+    waits: a price waiting before is the caller's to keep)."""
     if (
         approver
         or last_published is None
         or not needs_approval(last_published, price, threshold_pct)
     ):
-        return Republish(price)
-    change = (price - last_published) / last_published * 100
-    return Republish(
+        return ProductPrice(price)
+    return _waiting(
         last_published,
         price,
-        f"publishing moves the storefront price {change:+.1f}% from the last published "
-        f"price, over the {threshold_pct:g}% that needs an admin's approval",
+        threshold_pct,
+        "publishing moves the storefront price {change:+.1f}% from the last published price",
     )
