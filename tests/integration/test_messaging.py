@@ -2,136 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from sqlalchemy import Column, MetaData, String, Table, func, select, text
-from sqlalchemy.dialects.postgresql import UUID
+from aiokafka import AIOKafkaProducer
+from messaging_support import Harness, at_least, attributed, produce, read_until, wait_until
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from fairmarket.common.db import make_engine
 from fairmarket.common.events import (
-    CoinAttribution,
     IntakeAttributed,
-    IntakeAttributedData,
     dlq_topic,
 )
-from fairmarket.common.messaging.broker import make_broker
 from fairmarket.common.messaging.consumer import EventConsumer, PreparingConsumer
-from fairmarket.common.messaging.outbox import Outbox, OutboxRelay
-from fairmarket.common.messaging.publisher import Publisher
+from fairmarket.common.messaging.outbox import OutboxRelay
 from fairmarket.common.messaging.topics import ensure_topics
-from fairmarket.common.settings import CommonSettings
-from fairmarket.common.tables import add_messaging_tables
 
 pytestmark = pytest.mark.integration
-
-
-def attributed(item_id: uuid.UUID | None = None, revision: int = 1) -> IntakeAttributed:
-    return IntakeAttributed(
-        producer="test",
-        data=IntakeAttributedData(
-            item_id=item_id or uuid.uuid4(),
-            revision=revision,
-            category="coin",
-            attribution=CoinAttribution(year=1921, mintmark="D", grade="MS63"),
-        ),
-    )
-
-
-class Harness:
-    """A throwaway service schema (outbox, inbox, a table the handler writes) and broker."""
-
-    def __init__(self, pg_url: str, bootstrap: str, unique: str) -> None:
-        self.schema = f"t_{unique}"
-        self.metadata = MetaData(schema=self.schema)
-        self.outbox_table, self.inbox_table = add_messaging_tables(self.metadata)
-        self.seen = Table(
-            "seen",
-            self.metadata,
-            Column("event_id", UUID(as_uuid=True), primary_key=True),
-            Column("item_id", String(50), nullable=False),
-        )
-        self.settings = CommonSettings(
-            service_name=f"test-{unique}",
-            database_url=pg_url,
-            kafka_bootstrap=bootstrap,
-            kafka_idempotence=False,
-            jwt_secret="x" * 32,
-            topic_partitions=3,
-        )
-        self.engine = make_engine(pg_url, schema=self.schema)
-        self.broker = make_broker(self.settings)
-        self.publisher = Publisher(self.broker)
-        self.outbox = Outbox(self.outbox_table)
-        self.topic = IntakeAttributed.topic
-
-    async def setup(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            await conn.run_sync(self.metadata.create_all)
-        await ensure_topics(self.settings.kafka_bootstrap, partitions=3)
-
-    async def count_seen(self) -> int:
-        async with self.engine.connect() as conn:
-            return int(await conn.scalar(select(func.count()).select_from(self.seen)) or 0)
-
-    async def close(self) -> None:
-        await self.broker.stop()
-        await self.engine.dispose()
-
-
-@pytest.fixture
-async def harness(pg_url: str, kafka_bootstrap: str, unique: str) -> AsyncIterator[Harness]:
-    h = Harness(pg_url, kafka_bootstrap, unique)
-    await h.setup()
-    yield h
-    await h.close()
-
-
-async def produce(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await producer.start()
-    try:
-        for key, value in records:
-            await producer.send_and_wait(topic, value, key=key)
-    finally:
-        await producer.stop()
-
-
-async def read_until(bootstrap: str, topic: str, done: Any, timeout: float = 20) -> list[Any]:
-    """Read the topic from the start until `done(records)` holds (or the timeout)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=f"reader-{uuid.uuid4().hex}",
-        fetch_max_wait_ms=100,
-    )
-    await consumer.start()
-    got: list[Any] = []
-    try:
-        async with asyncio.timeout(timeout):
-            while not done(got):
-                batch = await consumer.getmany(timeout_ms=200)
-                for records in batch.values():
-                    got.extend(records)
-    except TimeoutError:
-        pass
-    finally:
-        await consumer.stop()
-    return got
-
-
-async def wait_until(predicate: Any, timeout: float = 30) -> None:
-    async with asyncio.timeout(timeout):
-        while not await predicate():
-            await asyncio.sleep(0.05)
 
 
 async def test_outbox_rows_are_published_in_order_and_marked_sent(harness: Harness) -> None:
@@ -217,7 +105,7 @@ async def test_consumer_handles_each_event_once_and_dead_letters_poison(
     records.append((cursed.key.encode(), cursed.model_dump_json().encode()))
     await produce(harness.settings.kafka_bootstrap, harness.topic, records)
 
-    await wait_until(lambda: _ge(harness.count_seen(), 5))
+    await wait_until(lambda: at_least(harness.count_seen(), 5))
     group = f"g-{unique}".encode()
     dead = await read_until(
         harness.settings.kafka_bootstrap,
@@ -284,12 +172,12 @@ async def test_a_preparing_consumer_hands_each_event_its_own_prepared_work_once(
         harness.topic,
         [(e.key.encode(), e.model_dump_json().encode()) for e in [*good, unpreparable, unstorable]],
     )
-    await wait_until(lambda: _ge(harness.count_seen(), len(good)))
+    await wait_until(lambda: at_least(harness.count_seen(), len(good)))
     # the first event again, then a marker on its key (so its partition, after it)
     marker = attributed(item_id=good[0].data.item_id, revision=2)
     again = [(e.key.encode(), e.model_dump_json().encode()) for e in (good[0], marker)]
     await produce(harness.settings.kafka_bootstrap, harness.topic, again)
-    await wait_until(lambda: _ge(harness.count_seen(), len(good) + 1))
+    await wait_until(lambda: at_least(harness.count_seen(), len(good) + 1))
 
     group = f"g-{unique}".encode()
     keys = {unpreparable.key.encode(), unstorable.key.encode()}
@@ -309,10 +197,6 @@ async def test_a_preparing_consumer_hands_each_event_its_own_prepared_work_once(
         stored = dict((await conn.execute(select(harness.seen))).tuples().all())
     assert stored == {e.event_id: f"p{e.data.revision}-{e.data.item_id}" for e in [*good, marker]}
     assert prepared.count(good[0].event_id) == 1  # the redelivery was not prepared again
-
-
-async def _ge(value: Any, n: int) -> bool:
-    return (await value) >= n
 
 
 async def test_a_consumer_stuck_on_transient_faults_reports_its_records_as_lag(
